@@ -1,0 +1,56 @@
+"""`omniroute topics ensure`: create missing topics idempotently and report what exists."""
+
+from aiokafka.admin import NewTopic
+from aiokafka.errors import TopicAlreadyExistsError, for_code
+
+from intake.kafka import admin
+from intake.settings import KafkaSettings
+from intake.topics import TopicSpec
+
+_COMPACT = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+
+
+async def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created."""
+    client = admin(settings)
+    await client.start()
+    try:
+        existing = set(await client.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        if not missing:
+            return []
+        new = [
+            NewTopic(
+                s.name,
+                s.partitions,
+                settings.replication_factor,
+                topic_configs=dict(_COMPACT) if s.compacted else {},
+            )
+            for s in missing
+        ]
+        response = await client.create_topics(new)
+        _raise_for_errors(response.to_object().get("topic_errors", []))
+        return [s.name for s in missing]
+    finally:
+        await client.close()
+
+
+def _raise_for_errors(topic_errors: list[dict[str, object]]) -> None:
+    for item in topic_errors:
+        code = int(str(item.get("error_code", 0)))
+        # Already-exists means another process won the race: the topic is there, which is all
+        # an idempotent ensure needs.
+        if code not in (0, TopicAlreadyExistsError.errno):
+            error = for_code(code)
+            detail = item.get("error_message") or error.message
+            raise error(f"creating {item.get('topic')}: {detail}")
+
+
+async def missing_topics(settings: KafkaSettings, names: list[str]) -> list[str]:
+    client = admin(settings)
+    await client.start()
+    try:
+        existing = set(await client.list_topics())
+        return [n for n in names if n not in existing]
+    finally:
+        await client.close()

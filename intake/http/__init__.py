@@ -1,0 +1,1 @@
+"""HTTP ingest API for channel adapters (aiohttp)."""

@@ -1,0 +1,68 @@
+"""Publishing completed messages to their intake topic, acknowledging only after Kafka did."""
+
+import asyncio
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata
+
+from intake import serde
+from intake.errors import KafkaUnavailable
+from intake.headers import TYPE_MESSAGE, Headers, cloudevent_headers
+from intake.message import Message
+from intake.topics import Topics
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """Where Kafka stored a record; returned to adapters so they can audit delivery."""
+
+    message_id: str
+    topic: str
+    partition: int
+    offset: int
+
+
+def message_headers(message: Message) -> Headers:
+    return cloudevent_headers(
+        event_id=message.id,
+        source=f"/omniroute/intake/{message.source}",
+        event_type=TYPE_MESSAGE,
+        time=message.received_at,
+    )
+
+
+class Publisher:
+    """Sends messages and waits for the broker's acknowledgement with a bounded wait.
+
+    A timed-out send may still be written later by the producer's retries; the caller reports
+    failure (503) and the sender retries with the same channel message id, which yields the
+    same message id, so the router's exact-dedup layer absorbs the possible second copy.
+    """
+
+    def __init__(self, producer: AIOKafkaProducer, topics: Topics, ack_timeout_s: float) -> None:
+        self._producer = producer
+        self._topics = topics
+        self._timeout = ack_timeout_s
+
+    async def publish(self, messages: list[Message]) -> list[Ack]:
+        try:
+            async with asyncio.timeout(self._timeout):
+                futures = [await self._send(m) for m in messages]
+                metas: list[RecordMetadata] = await asyncio.gather(*futures)
+        except (KafkaError, TimeoutError) as exc:
+            raise KafkaUnavailable(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
+        return [
+            Ack(m.id, meta.topic, meta.partition, meta.offset)
+            for m, meta in zip(messages, metas, strict=True)
+        ]
+
+    async def _send(self, message: Message) -> "asyncio.Future[RecordMetadata]":
+        fut: asyncio.Future[RecordMetadata] = await self._producer.send(
+            self._topics.intake(message.channel),
+            value=serde.dumps(message),
+            key=message.routing_key.encode(),
+            headers=message_headers(message),
+        )
+        return fut
