@@ -8,6 +8,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import RecordMetadata
 
 from intake import serde
+from intake.deadletter import DeadLetter
 from intake.errors import KafkaUnavailable
 from intake.headers import TYPE_MESSAGE, Headers, cloudevent_headers
 from intake.message import Message
@@ -57,6 +58,17 @@ class Publisher:
             Ack(m.id, meta.topic, meta.partition, meta.offset)
             for m, meta in zip(messages, metas, strict=True)
         ]
+
+    async def publish_deadletter(self, record: DeadLetter) -> None:
+        """Deadletters have no key: they are not per-customer, and a bad record may not even
+        have a readable customer."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._producer.send_and_wait(
+                    self._topics.deadletter, value=record.to_bytes(), headers=record.headers()
+                )
+        except (KafkaError, TimeoutError) as exc:
+            raise KafkaUnavailable(f"deadletter not acknowledged: {type(exc).__name__}") from exc
 
     async def _send(self, message: Message) -> "asyncio.Future[RecordMetadata]":
         fut: asyncio.Future[RecordMetadata] = await self._producer.send(

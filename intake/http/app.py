@@ -26,6 +26,7 @@ from intake.metrics import IntakeMetrics
 from intake.publisher import Publisher
 from intake.readiness import KafkaProbe
 from intake.settings import KafkaSettings
+from intake.sink import Sink
 from intake.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ def kafka_context(kafka: KafkaSettings) -> KafkaContext:
         producer = durable_producer(kafka, "intake")
         await start_producer(producer, kafka.connect_timeout_s)
         topics = Topics(kafka.topic_prefix)
-        app[state.PUBLISHER] = Publisher(producer, topics, settings.ack_timeout_s)
+        publisher = Publisher(producer, topics, settings.ack_timeout_s)
+        app[state.PUBLISHER] = publisher
+        app[state.SINK] = Sink(app[state.COMPLETER], publisher)
         probe = KafkaProbe(producer.client.fetch_all_metadata, settings.probe_interval_s)
         await probe.probe_once()
         probe.start()

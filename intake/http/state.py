@@ -9,6 +9,7 @@ from intake.http.settings import IntakeSettings
 from intake.metrics import IntakeMetrics
 from intake.publisher import Publisher
 from intake.readiness import KafkaProbe
+from intake.sink import Sink
 
 SETTINGS = web.AppKey("settings", IntakeSettings)
 TOKENS = web.AppKey("tokens", TokenRegistry)
@@ -17,3 +18,4 @@ METRICS = web.AppKey("metrics", IntakeMetrics)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyCache)
 PUBLISHER = web.AppKey("publisher", Publisher)
 PROBE = web.AppKey("probe", KafkaProbe)
+SINK = web.AppKey("sink", Sink)
