@@ -1,11 +1,14 @@
 """aiokafka client construction from `KafkaSettings` (TLS/SASL in one place)."""
 
+import asyncio
 import ssl
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
 
+from intake.errors import KafkaUnavailable
 from intake.settings import KafkaSettings
 
 
@@ -51,3 +54,17 @@ def consumer(settings: KafkaSettings, name: str, *topics: str, **extra: Any) -> 
 
 def admin(settings: KafkaSettings) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(**client_kwargs(settings), client_id=f"{settings.client_id}-admin")
+
+
+async def start_producer(producer: AIOKafkaProducer, timeout_s: float) -> None:
+    """Bounded wait for the broker at startup: a deploy that races its Kafka should wait a
+    little, but a wrong address must fail with one clear line, not hang forever."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            await producer.start()
+            return
+        except KafkaConnectionError as exc:
+            if asyncio.get_running_loop().time() >= deadline:
+                raise KafkaUnavailable(f"Kafka unreachable after {timeout_s:.0f}s: {exc}") from exc
+            await asyncio.sleep(1.0)

@@ -1,19 +1,15 @@
 """The ingest application: routes, typed state, and Kafka clients started and stopped in
 `cleanup_ctx` so they live exactly as long as the app (and close on SIGTERM)."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError
 from prometheus_client import CollectorRegistry
 
 from intake import serde
 from intake.complete import Completer
-from intake.errors import KafkaUnavailable
 from intake.http import health, ingest, state
 from intake.http.auth import TokenEntry, TokenRegistry
 from intake.http.idempotency import IdempotencyCache
@@ -21,7 +17,7 @@ from intake.http.openapi import openapi_document
 from intake.http.problems import MAX_BODY, problem_middleware
 from intake.http.settings import IntakeSettings
 from intake.identity import IdentityKeyer
-from intake.kafka import durable_producer
+from intake.kafka import durable_producer, start_producer
 from intake.metrics import IntakeMetrics
 from intake.publisher import Publisher
 from intake.readiness import KafkaProbe
@@ -32,20 +28,6 @@ from intake.topics import Topics
 log = logging.getLogger(__name__)
 
 KafkaContext = Callable[[web.Application], AsyncIterator[None]]
-
-
-async def start_producer(producer: AIOKafkaProducer, timeout_s: float) -> None:
-    """Bounded wait for the broker at startup: a deploy that races its Kafka should wait a
-    little, but a wrong address must fail with one clear line, not hang forever."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        try:
-            await producer.start()
-            return
-        except KafkaConnectionError as exc:
-            if asyncio.get_running_loop().time() >= deadline:
-                raise KafkaUnavailable(f"Kafka unreachable after {timeout_s:.0f}s: {exc}") from exc
-            await asyncio.sleep(1.0)
 
 
 def kafka_context(kafka: KafkaSettings) -> KafkaContext:

@@ -15,8 +15,14 @@ from intake.settings import KafkaSettings
 from intake.topics import Topics
 
 DEPARTMENTS = [
-    "customer_service", "technical_support", "complaints", "logistics",
-    "returns", "billing", "orders", "triage",
+    "customer_service",
+    "technical_support",
+    "complaints",
+    "logistics",
+    "returns",
+    "billing",
+    "orders",
+    "triage",
 ]
 
 

@@ -21,14 +21,21 @@ class Record:
 
 
 async def read_records(
-    settings: KafkaSettings, topics: list[str], expect: int, timeout_s: float = 30.0,
+    settings: KafkaSettings,
+    topics: list[str],
+    expect: int,
+    timeout_s: float = 30.0,
     settle_s: float = 0.0,
 ) -> list[Record]:
     """Read from the beginning until `expect` records arrived (or time out), then keep reading
     `settle_s` more seconds so that unexpected extra records are caught too."""
     consumer = AIOKafkaConsumer(
-        *topics, **client_kwargs(settings), auto_offset_reset="earliest",
-        enable_auto_commit=False, isolation_level="read_committed", group_id=None,
+        *topics,
+        **client_kwargs(settings),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        group_id=None,
     )
     await consumer.start()
     out: list[Record] = []
