@@ -1,0 +1,86 @@
+"""The decision record: everything needed to explain a routing decision (DESIGN principle 4).
+It travels with the dispatched message and is also written to `omniroute.decisions`."""
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from intake.message import Message
+from router.classify import Classification, Layer
+from router.config.model import Priority
+from router.policy import SlaDecision
+
+ROUTER_VERSION = "0.1.0"
+
+
+class RuleMatch(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    department: str | None
+    priority: Priority | None
+    score: float
+    matches: tuple[str, ...]
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    department: str
+    intent: str | None = None
+    layer: Layer
+    confidence: float
+    priority: Priority
+    sla_due_at: AwareDatetime
+    sla_policy: str
+    rules: tuple[RuleMatch, ...] = ()
+    scores: dict[str, float] = Field(default_factory=dict)
+    case_id: str | None = None
+    config_version: str
+    router_version: str = ROUTER_VERSION
+    decided_at: AwareDatetime
+
+
+class Dispatch(BaseModel):
+    """The value on `omniroute.dept.<department>`: the message and why it is here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message: Message
+    decision: Decision
+
+
+def make_decision(
+    message: Message,
+    c: Classification,
+    *,
+    sla: SlaDecision,
+    config_version: str,
+    now: datetime,
+    case_id: str | None = None,
+) -> Decision:
+    return Decision(
+        message_id=message.id,
+        department=c.department,
+        intent=c.intent,
+        layer=c.layer,
+        confidence=round(c.confidence, 4),
+        priority=sla.priority,
+        sla_due_at=sla.due_at,
+        sla_policy=sla.policy,
+        rules=tuple(
+            RuleMatch(
+                rule_id=h.rule_id,
+                department=h.department,
+                priority=h.priority,
+                score=h.score,
+                matches=h.matches,
+            )
+            for h in c.hits
+        ),
+        scores=dict(c.scores),
+        case_id=case_id,
+        config_version=config_version,
+        decided_at=now,
+    )
