@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from intake.message import Channel
 from router.config.model import Priority, Rule
 
+_LATIN = r"[0-9a-z\u00c0-\u024f]"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _keyword_pattern(keyword: str) -> str:
     escaped = re.escape(keyword.casefold()).replace(r"\ ", r"\s+")
-    # Word boundaries only make sense where the script separates words with spaces.
+    # Word boundaries only make sense where the script separates words with spaces, and only
+    # against Latin letters/digits: "打12315" must match "12315" although 打 is a \w char.
     if _CJK.search(keyword):
         return escaped
-    return rf"(?<!\w){escaped}(?!\w)"
+    return rf"(?<!{_LATIN}){escaped}(?!{_LATIN})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The `omniroute` command: composes intake, connectors and router into processes."""

@@ -1,0 +1,92 @@
+"""The long-running processes: `omniroute intake`, `omniroute router`, `omniroute connect`."""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from connectors import registry
+from intake.errors import ConfigError, KafkaUnavailable
+from intake.http.app import build_app, kafka_context
+from intake.http.settings import IntakeSettings
+from intake.sink import open_sink
+from omniroute.mount import mount_connectors
+from omniroute.signals import run_until_signal
+from omniroute.target import resolve_kafka
+from router.service import serve
+from router.settings import RouterSettings
+
+log = logging.getLogger(__name__)
+
+
+def _intake(args: argparse.Namespace) -> int:
+    kafka = resolve_kafka()
+    settings = IntakeSettings()
+    app = build_app(settings, kafka_context(kafka), CollectorRegistry())
+    mount_connectors(app, args.connectors.split(","))
+    try:
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            shutdown_timeout=20,
+            print=lambda line: log.info("%s", line),
+        )
+    except KafkaUnavailable as exc:
+        print(f"omniroute intake: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _router(_: argparse.Namespace) -> int:
+    kafka = resolve_kafka()
+    settings = RouterSettings()
+    try:
+        run_until_signal(lambda stop: serve(settings, kafka, stop))
+    except (KafkaUnavailable, ConfigError) as exc:
+        print(f"omniroute router: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _connect(args: argparse.Namespace) -> int:
+    kafka = resolve_kafka()
+    connector = registry.get(args.name)
+    secret = IntakeSettings().identity_secret.get_secret_value().encode()
+
+    async def main(stop: asyncio.Event) -> None:
+        async with open_sink(kafka, name=f"connect-{args.name}", identity_secret=secret) as sink:
+            task = asyncio.create_task(connector.run(sink))
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            stopped.cancel()
+
+    try:
+        run_until_signal(main)
+    except KafkaUnavailable as exc:
+        print(f"omniroute connect: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = subparsers.add_parser("intake", help="run the HTTP ingest API (+ webhook connectors)")
+    p.add_argument(
+        "--connectors",
+        default=os.environ.get("OMNIROUTE_INTAKE_CONNECTORS", "all"),
+        help="comma list of push connectors to mount, or 'all' (env OMNIROUTE_INTAKE_CONNECTORS)",
+    )
+    p.set_defaults(func=_intake)
+    r = subparsers.add_parser("router", help="run a router instance (scale with more)")
+    r.set_defaults(func=_router)
+    c = subparsers.add_parser("connect", help="run a pull connector (imap, smtp, asterisk...)")
+    c.add_argument("name", help="connector name")
+    c.set_defaults(func=_connect)
