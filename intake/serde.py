@@ -22,6 +22,11 @@ def dumps_obj(obj: Any) -> bytes:
     return orjson.dumps(obj, option=_OPTS)
 
 
+def dumps_pretty(obj: Any) -> bytes:
+    """Stable, reviewable JSON for committed documents (sorted keys, indented, newline)."""
+    return orjson.dumps(obj, option=_OPTS | orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
 def loads_obj(raw: bytes | str) -> Any:
     """Parse JSON; raises `InvalidInput` (never a bare decoder error) on malformed input."""
     try:
