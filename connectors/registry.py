@@ -11,6 +11,8 @@ from connectors.base import Connector
 
 CONNECTORS: dict[str, str] = {
     # name: "module:Class"  (each connector adds its line here)
+    "meta": "connectors.social.meta:MetaConnector",
+    "x": "connectors.social.x:XConnector",
 }
 
 
