@@ -11,6 +11,7 @@ from connectors.base import Connector
 
 CONNECTORS: dict[str, str] = {
     # name: "module:Class"  (each connector adds its line here)
+    "email": "connectors.email.connector:EmailConnector",
     "meta": "connectors.social.meta:MetaConnector",
     "x": "connectors.social.x:XConnector",
 }

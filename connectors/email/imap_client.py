@@ -1,0 +1,147 @@
+"""A small typed facade over aioimaplib: only the commands the reader needs, results checked.
+
+Why aioimaplib and not stdlib imaplib in a thread: the reader lives on the same event loop as
+the Kafka producer, IDLE (RFC 2177) is built in (stdlib imaplib has no IDLE before 3.14), and a
+cancelled task stops an async client cleanly, where a thread blocked in a socket read cannot be
+interrupted. aioimaplib ships no type information, so it is confined to this module.
+"""
+
+import asyncio
+import contextlib
+import re
+import ssl
+from typing import Any
+
+import aioimaplib  # type: ignore[import-untyped]
+
+from connectors.email.config import EmailConfig, ImapSecurity
+from intake.errors import OmnirouteError
+
+_UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]", re.IGNORECASE)
+
+
+class ImapError(OmnirouteError):
+    """The IMAP server refused a command or the connection failed; reconnect and retry."""
+
+    retriable = True
+
+
+def quote(name: str) -> str:
+    """An IMAP quoted string (mailbox names may contain spaces)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lines(response: Any, what: str) -> list[bytes]:
+    lines = [bytes(x) for x in response.lines]
+    if response.result != "OK":
+        detail = lines[-1].decode("utf-8", "replace") if lines else ""
+        raise ImapError(f"IMAP {what} failed: {response.result} {detail}")
+    return lines
+
+
+class ImapSession:
+    def __init__(self, client: Any, timeout: float) -> None:
+        self._client = client
+        self._timeout = timeout
+
+    @classmethod
+    async def open(cls, config: EmailConfig) -> "ImapSession":
+        timeout = config.imap_timeout_s
+        if config.imap_security is ImapSecurity.TLS:
+            context = ssl.create_default_context()
+            client = aioimaplib.IMAP4_SSL(
+                config.imap_host, config.imap_port, timeout=timeout, ssl_context=context
+            )
+        else:
+            client = aioimaplib.IMAP4(config.imap_host, config.imap_port, timeout=timeout)
+        session = cls(client, timeout)
+        try:
+            await client.wait_hello_from_server()
+            password = config.imap_password.get_secret_value()
+            _lines(await client.login(config.imap_user, password), "LOGIN")
+        except BaseException:
+            await session.close()
+            raise
+        return session
+
+    def has(self, capability: str) -> bool:
+        return bool(self._client.has_capability(capability))
+
+    async def select(self, mailbox: str) -> int:
+        """SELECT (read-write: we set flags) and return UIDVALIDITY."""
+        lines = _lines(await self._client.select(quote(mailbox)), "SELECT")
+        for line in lines:
+            found = _UIDVALIDITY.search(line)
+            if found:
+                return int(found.group(1))
+        raise ImapError("SELECT response without UIDVALIDITY")
+
+    async def create(self, mailbox: str) -> None:
+        """Create a mailbox if it is missing (NO means it exists, which is fine)."""
+        await self._client.create(quote(mailbox))
+
+    async def uids_after(self, last_uid: int, skip_keyword: str | None) -> list[int]:
+        criteria = [f"UID {last_uid + 1}:*"]
+        if skip_keyword:
+            criteria += ["UNKEYWORD", skip_keyword]
+        lines = _lines(await self._client.uid_search(*criteria, charset=None), "UID SEARCH")
+        uids: set[int] = set()
+        for line in lines:
+            if line.upper().startswith(b"SEARCH"):
+                uids.update(int(tok) for tok in line.split()[1:] if tok.isdigit())
+        # "n:*" always matches the highest UID, even one below n: filter.
+        return sorted(u for u in uids if u > last_uid)
+
+    async def fetch(self, uid: int) -> bytes | None:
+        """The whole message, without setting \\Seen (PEEK); None if it vanished."""
+        response = await self._client.uid("fetch", str(uid), "(BODY.PEEK[])")
+        _lines(response, "UID FETCH")
+        previous = b""
+        for item in response.lines:
+            if isinstance(item, bytearray) and b"BODY[]" in previous.upper():
+                return bytes(item)
+            previous = bytes(item)
+        return None
+
+    async def flag(self, uid: int, flag: str) -> None:
+        response = await self._client.uid("store", str(uid), "+FLAGS.SILENT", f"({flag})")
+        _lines(response, "UID STORE")
+
+    async def move(self, uid: int, mailbox: str) -> None:
+        if self.has("MOVE"):
+            _lines(await self._client.uid("move", str(uid), quote(mailbox)), "UID MOVE")
+            return
+        _lines(await self._client.uid("copy", str(uid), quote(mailbox)), "UID COPY")
+        await self.flag(uid, "\\Deleted")
+        if self.has("UIDPLUS"):
+            _lines(await self._client.uid("expunge", str(uid)), "UID EXPUNGE")
+        else:
+            _lines(await self._client.expunge(), "EXPUNGE")
+
+    async def wait_for_change(self, idle_timeout: float, poll_interval: float) -> None:
+        """Return when the mailbox may have changed: an IDLE push, or the poll interval."""
+        if not self.has("IDLE"):
+            await asyncio.sleep(poll_interval)
+            return
+        queue = self._client.protocol.idle_queue
+        while not queue.empty():  # pushes left over from an earlier IDLE are stale
+            queue.get_nowait()
+        idle = await self._client.idle_start(timeout=idle_timeout)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await self._client.wait_server_push(timeout=idle_timeout + 5)
+        finally:
+            if self._client.has_pending_idle():
+                self._client.idle_done()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(idle, self._timeout)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._client.logout(), 5)
+        transport = getattr(self._client.protocol, "transport", None)
+        if transport is not None:
+            transport.close()
+        task = getattr(self._client, "_client_task", None)
+        if task is not None and not task.done():
+            task.cancel()
