@@ -1,0 +1,53 @@
+# omniroute developer entry points. Two of them are all a fresh machine needs:
+#   make demo   - embedded Apache Kafka + intake + router + sample messages, routed and printed
+#   make test   - everything CI runs: lint, types, schema drift, unit + integration tests
+# Prerequisites: Python 3.11+, Java 17+, Maven (or OMNIROUTE_KAFKA_BOOTSTRAP for an existing Kafka).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+.PHONY: demo test lint typecheck unit integration install kafka-jars system-deps lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+kafka-jars: $(STAMP)
+	$(BIN)/omniroute kafka fetch
+
+system-deps:
+	deploy/install-system-deps.sh
+
+demo: kafka-jars
+	$(BIN)/omniroute demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -m unit
+
+integration: kafka-jars system-deps
+	$(BIN)/pytest -m integration
+
+test: kafka-jars system-deps lint typecheck
+	$(BIN)/omniroute schema --check
+	$(BIN)/pytest
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
