@@ -38,6 +38,7 @@ class LocalKafka:
         self._heap = heap
         self._version = version
         self._proc: subprocess.Popen[bytes] | None = None
+        self._log_mark = 0  # where this start's part of broker.log begins
 
     @property
     def port(self) -> int:
@@ -79,6 +80,7 @@ class LocalKafka:
         libs = ensure_jars(self._version)
         deadline = time.monotonic() + timeout
         self._prepare()
+        self._log_mark = process.log_size(self.log_path)
         if not (self.data_dir / "logs" / "meta.properties").is_file():
             self._format(libs, deadline)
         cmd = process.java_command(
@@ -169,8 +171,5 @@ class LocalKafka:
         raise self._failure(f"the broker was not ready within {timeout:g} s")
 
     def _failure(self, what: str) -> LocalKafkaError:
-        tail = process.log_tail(self.log_path)
-        return LocalKafkaError(
-            f"Kafka {self._version} on {self.data_dir}: {what}.\n"
-            f"Last lines of {self.log_path}:\n{tail}"
-        )
+        excerpt = process.log_excerpt(self.log_path, self._log_mark)
+        return LocalKafkaError(f"Kafka {self._version} on {self.data_dir}: {what}.\n{excerpt}")

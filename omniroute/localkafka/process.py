@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import time
@@ -58,15 +59,29 @@ def launch(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
         )  # fmt: skip
 
 
-def log_tail(log_path: Path, lines: int = 40) -> str:
+def log_size(log_path: Path) -> int:
+    try:
+        return log_path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def log_excerpt(log_path: Path, since: int = 0, tail: int = 30) -> str:
+    """The errors logged since byte offset `since`, then the last lines. The cause of a failed
+    start (a port in use, a bad config) comes hundreds of lines before the shutdown noise."""
     try:
         with log_path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 64 * 1024))
-            text = handle.read().decode("utf-8", "replace")
+            handle.seek(max(since, log_size(log_path) - 1024 * 1024))
+            lines = handle.read().decode("utf-8", "replace").splitlines()
     except FileNotFoundError:
-        return "(no broker log)"
-    return "\n".join(text.splitlines()[-lines:])
+        return f"(no broker log at {log_path})"
+    errors = [line for line in lines if _ERROR.search(line)][:12]
+    parts = [f"Errors in {log_path}:", *errors] if errors else []
+    parts += [f"Last lines of {log_path}:", *lines[-tail:]]
+    return "\n".join(parts)
+
+
+_ERROR = re.compile(r"\] (ERROR|FATAL) |^Caused by: |^Error: |^Exception in thread ")
 
 
 def read_pidfile(data_dir: Path) -> int | None:
