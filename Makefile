@@ -43,6 +43,7 @@ integration: kafka-jars system-deps
 
 test: kafka-jars system-deps lint typecheck
 	$(BIN)/omniroute schema --check
+	$(BIN)/omniroute config-reference --check
 	$(BIN)/pytest
 
 lock:

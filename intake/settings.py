@@ -11,7 +11,7 @@ class KafkaSettings(BaseSettings):
 
     bootstrap: str | None = Field(
         None,
-        description="host:port[,host:port]; unset = the embedded local broker is started",
+        description="host:port[,host:port]; unset = the local broker of `omniroute kafka start`",
     )
     topic_prefix: str = Field("omniroute", description="Prefix of every topic name")
     partitions: int = Field(6, ge=1, description="Partitions for topics created by omniroute")

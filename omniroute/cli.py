@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "omniroute.commands.tokens",
     "omniroute.commands.demo",
     "omniroute.commands.kafka",
+    "omniroute.commands.configref",
     "connectors.normalize",
 )
 
