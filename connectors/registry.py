@@ -11,6 +11,9 @@ from connectors.base import Connector
 
 CONNECTORS: dict[str, str] = {
     # name: "module:Class"  (each connector adds its line here)
+    "asterisk": "connectors.phone.asterisk:AsteriskConnector",
+    "freeswitch": "connectors.phone.freeswitch:FreeswitchConnector",
+    "twilio": "connectors.phone.twilio:TwilioConnector",
     "email": "connectors.email.connector:EmailConnector",
     "meta": "connectors.social.meta:MetaConnector",
     "x": "connectors.social.x:XConnector",
