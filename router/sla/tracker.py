@@ -1,0 +1,178 @@
+"""The SLA tracker as a pure state machine: dispatches and lifecycle events in, observations and
+alerts out. No Kafka, no clock, no metrics here, so the consumer loop, the transactional runner
+and unit tests drive the same code; `dirty` names the cases to write to the changelog.
+
+Every metric-worthy effect comes from a state *transition* (first response unset -> set, flag
+false -> true), so replaying an event or restoring a record never counts anything twice.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from intake.events import EventType, LifecycleEvent
+from intake.message import Message
+from router.decision import Decision
+from router.sla import calendar
+from router.sla.alerts import Alert, AlertKind
+from router.sla.config import SlaTrackerConfig
+from router.sla.escalate import make_alert
+from router.sla.record import CaseRecord
+from router.sla.transitions import TRANSITIONS, Observation
+
+__all__ = ["EventStatus", "Observation", "SlaTracker", "Update"]
+
+
+class EventStatus(StrEnum):
+    """How an input was taken; a bounded metric label."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # changed nothing (a replay, or a dispatch of a known case)
+    PENDING = "pending"  # case not dispatched yet (topics are read independently); kept
+    DROPPED = "dropped"  # pending buffer full, or the target department is unknown
+
+
+@dataclass(slots=True)
+class Update:
+    status: EventStatus
+    observations: list[Observation] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class SlaTracker:
+    def __init__(self, config: SlaTrackerConfig, departments: Iterable[str]) -> None:
+        self.config = config
+        self.departments = frozenset(departments)
+        self.cases: dict[str, CaseRecord] = {}
+        self.dirty: set[str] = set()
+        self.evicted: set[str] = set()
+        self._pending: dict[str, list[LifecycleEvent]] = {}
+
+    def on_dispatch(self, decision: Decision, message: Message) -> Update:
+        # Until the dedup/case work sets decision.case_id, every dispatched message is its own
+        # case, and department tools report events against the message id.
+        case_id = decision.case_id or decision.message_id
+        if case_id in self.cases:
+            return Update(EventStatus.DUPLICATE)
+        received = message.received_at
+        start = min(message.occurred_at or received, received)
+        record = CaseRecord(
+            case_id=case_id,
+            channel=message.channel.value,
+            department=decision.department,
+            priority=decision.priority.value,
+            started_at=start.timestamp(),
+            dispatched_at=decision.decided_at.timestamp(),
+            target_s=max((decision.sla_due_at - start).total_seconds(), 0.0),
+        )
+        self.cases[case_id] = record
+        self.reschedule(record)
+        update = Update(EventStatus.APPLIED)
+        for event in sorted(self._pending.pop(case_id, []), key=lambda e: e.occurred_at):
+            late = self.on_event(event)
+            update.observations += late.observations
+            update.alerts += late.alerts
+        return update
+
+    def on_event(self, event: LifecycleEvent) -> Update:
+        record = self.cases.get(event.case_id)
+        if record is None:
+            return self._park(event)
+        if event.type is EventType.TRANSFERRED and event.to_department not in self.departments:
+            return Update(EventStatus.DROPPED)
+        at = max(event.occurred_at.timestamp(), record.started_at)
+        update = Update(EventStatus.APPLIED)
+        if not TRANSITIONS[event.type](self, record, event, at, update):
+            update.status = EventStatus.DUPLICATE
+            return update
+        self.reschedule(record)
+        self.dirty.add(record.case_id)
+        return update
+
+    def _park(self, event: LifecycleEvent) -> Update:
+        waiting = self._pending.get(event.case_id)
+        if waiting is None:
+            if len(self._pending) >= self.config.max_pending_cases:
+                return Update(EventStatus.DROPPED)
+            waiting = self._pending[event.case_id] = []
+        if any(e.id == event.id and e.actor == event.actor for e in waiting):
+            return Update(EventStatus.DUPLICATE)
+        waiting.append(event)
+        return Update(EventStatus.PENDING)
+
+    def reschedule(self, r: CaseRecord) -> None:
+        """Recompute the wall-clock instants of at-risk and breach from the calendar and the
+        pauses, so `tick` only compares numbers."""
+        self.dirty.add(r.case_id)
+        if not r.awaiting_response or r.paused_since is not None:
+            r.due_at = r.at_risk_at = None
+            return
+        cal = self.config.calendar(r.department)
+        share = r.target_s * self.config.at_risk_share
+        r.due_at = calendar.reach(cal, r.started_at, r.target_s, r.paused)
+        r.at_risk_at = calendar.reach(cal, r.started_at, share, r.paused)
+
+    def elapsed(self, r: CaseRecord, until: float) -> float:
+        pauses = [*r.paused, *([(r.paused_since, until)] if r.paused_since is not None else [])]
+        return calendar.elapsed(self.config.calendar(r.department), r.started_at, until, pauses)
+
+    def tick(self, now: datetime) -> list[Alert]:
+        t = now.timestamp()
+        alerts: list[Alert] = []
+        for r in self.cases.values():
+            if r.due_at is not None and t >= r.due_at and not r.breached_emitted:
+                alerts.append(self.raise_alert(r, AlertKind.BREACHED, t))
+            elif r.at_risk_at is not None and t >= r.at_risk_at and not r.at_risk_emitted:
+                alerts.append(self.raise_alert(r, AlertKind.AT_RISK, t))
+        self._evict(t)
+        return alerts
+
+    def raise_alert(self, r: CaseRecord, kind: AlertKind, t: float) -> Alert:
+        # A breach implies the at-risk point passed too: never send an at-risk after a breach.
+        r.at_risk_emitted = True
+        r.breached_emitted = r.breached_emitted or kind is AlertKind.BREACHED
+        self.dirty.add(r.case_id)
+        rule = self.config.escalation(kind, r.department, r.priority, r.channel)
+        if rule is not None and rule.redispatch_to is not None:
+            r.escalated_to = rule.redispatch_to
+        return make_alert(r, kind, t, self.elapsed(r, t), rule)
+
+    def mark_emitted(self, case_id: str, kind: AlertKind) -> None:
+        """Restore path: an alert already on `omniroute.alerts` must not be raised again."""
+        r = self.cases.get(case_id)
+        if r is not None:
+            r.at_risk_emitted = True
+            r.breached_emitted = r.breached_emitted or kind is AlertKind.BREACHED
+
+    def restore(self, records: Iterable[CaseRecord]) -> None:
+        for r in records:
+            self.cases[r.case_id] = r
+            self.reschedule(r)
+        self.dirty.clear()
+
+    def drain_dirty(self) -> tuple[list[CaseRecord], list[str]]:
+        """Changed records and evicted case ids since the last call: what the changelog write
+        (records, and tombstones for the evicted) must contain."""
+        out = [self.cases[c] for c in sorted(self.dirty) if c in self.cases]
+        gone = sorted(self.evicted)
+        self.dirty.clear()
+        self.evicted.clear()
+        return out, gone
+
+    def _evict(self, t: float) -> None:
+        keep_resolved = self.config.retain_resolved_seconds
+        abandon = self.config.abandon_after_seconds
+        gone = [
+            c
+            for c, r in self.cases.items()
+            if (r.resolved_at is not None and t - r.resolved_at > keep_resolved)
+            or (r.resolved_at is None and t - r.started_at > abandon)
+        ]
+        for c in gone:
+            del self.cases[c]
+        self.evicted.update(gone)
+        horizon = t - self.config.pending_event_seconds
+        stale = [c for c, evs in self._pending.items() if evs[-1].occurred_at.timestamp() < horizon]
+        for c in stale:
+            del self._pending[c]
