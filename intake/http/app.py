@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from intake import serde
 from intake.complete import Completer
-from intake.http import health, ingest, state
+from intake.http import events, health, ingest, state
 from intake.http.auth import TokenEntry, TokenRegistry
 from intake.http.idempotency import IdempotencyCache
 from intake.http.openapi import openapi_document
@@ -78,6 +78,7 @@ def build_app(
         return web.Response(body=document, content_type="application/json")
 
     app.router.add_post("/v1/messages", ingest.post_messages)
+    events.mount(app)
     app.router.add_get("/v1/openapi.json", openapi)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
