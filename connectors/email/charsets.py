@@ -52,6 +52,11 @@ _UNKNOWN = {
     "", "unknown", "unknown-8bit", "x-unknown", "default", "charset", "none", "x-user-defined",
 }  # fmt: skip
 _DETECT_SAMPLE = 65_536
+_SHORT = 200
+_PREFERRED = (
+    "gb18030", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "cp949", "euc_kr",
+    "cp1252", "utf_16", "cp1251", "koi8_r", "cp1250", "iso8859_15", "cp1253", "cp1254",
+)  # fmt: skip
 
 
 def codecs_for(label: str | None) -> tuple[str, ...]:
@@ -91,10 +96,21 @@ def _try(data: bytes, names: tuple[str, ...]) -> str | None:
 
 def _detect(data: bytes) -> str | None:
     try:
-        best = from_bytes(data[:_DETECT_SAMPLE]).best()
+        results = list(from_bytes(data[:_DETECT_SAMPLE]))
     except Exception:  # detection is a heuristic; it must never take the parser down
         return None
-    return best.encoding if best is not None else None
+    if not results:
+        return None
+    if len(data) >= _SHORT:
+        return str(results[0].encoding)
+    # A header or a short line gives the detector little evidence and many charsets fit
+    # equally well; among the equally plausible ones take the most common in mail.
+    low = min(r.chaos for r in results)
+    plausible = {str(r.encoding) for r in results if r.chaos <= low + 0.02}
+    for name in _PREFERRED:
+        if name in plausible:
+            return name
+    return str(results[0].encoding)
 
 
 def _mostly(data: bytes, name: str) -> str | None:

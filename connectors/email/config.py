@@ -12,8 +12,8 @@ from connectors.base import ConnectorConfig
 # At least one digit in the captured token, so "order status" or "order number is" never yield
 # an order number; `订单` has no \b because CJK characters are word characters on both sides.
 DEFAULT_ORDER_REGEX = (
-    r"(?:\border|订单)\s*(?:no\.?|number|num|#|号|编号)?\s*(?:is\s+)?[:：]?\s*#?\s*"
-    r"((?=[A-Z-]*[0-9])[A-Z0-9][A-Z0-9-]{4,19})\b"
+    r"(?:\border|订单|訂單|注文)\s*(?:no\.?|number|num|#|号|號|编号|編號|番号)?\s*(?:is\s+)?"
+    r"[:：]?\s*#?\s*((?=[A-Z-]*[0-9])[A-Z0-9][A-Z0-9-]{4,19})\b"
 )
 
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 _WROTE = re.compile(
-    r"^\s*(?:on\b.{0,300}\bwrote|am\b.{0,300}\bschrieb|le\b.{0,300}\ba écrit|在.{0,300}写道)"
+    r"^\s*(?:on\b.{0,300}\bwrote|am\b.{0,300}\bschrieb\b.{0,200}|le\b.{0,300}\ba écrit"
+    r"|在.{0,300}写道)"
     r"\s*[:：]\s*$",
     re.IGNORECASE,
 )
@@ -87,7 +88,7 @@ def split_reply(body: str) -> Split:
     quoted: list[str] = []
     if rest:
         following = [x for x in rest[1:8] if x.strip()]
-        if following and all(x.lstrip().startswith(">") for x in following[:3]):
+        if following and following[0].lstrip().startswith(">"):
             # Bottom-posting or inline answers below a header: the ">" lines are the quote and
             # the rest is new, so fall through to the per-line rule for the whole tail.
             quoted.append(rest[0])
