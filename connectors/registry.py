@@ -17,6 +17,7 @@ CONNECTORS: dict[str, str] = {
     "email": "connectors.email.connector:EmailConnector",
     "meta": "connectors.social.meta:MetaConnector",
     "x": "connectors.social.x:XConnector",
+    "webchat": "connectors.webchat.connector:WebChatConnector",
 }
 
 
