@@ -166,7 +166,9 @@ def _number(value: str | None) -> float | None:
 
 def _moment(microseconds: str | None, fallback: object) -> datetime | None:
     """FreeSWITCH times are microseconds since the epoch; "0" means it never happened."""
-    value = _number(microseconds) or _number(str(fallback) if fallback is not None else None)
+    # The variable is authoritative when present ("0" = never); the callflow only fills gaps.
+    source = microseconds if microseconds else (str(fallback) if fallback is not None else None)
+    value = _number(source)
     try:
         return from_epoch(value / 1_000_000) if value else None
     except (OverflowError, OSError, ValueError):

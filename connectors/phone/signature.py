@@ -1,10 +1,10 @@
 """Twilio request signatures (X-Twilio-Signature).
 
 base64(HMAC-SHA1(auth token, URL + for each POST parameter sorted by name, and each of its
-values sorted: name + value)). The URL is the one Twilio requested, as configured in Twilio,
-so behind a proxy it must be the public URL, not the one this process sees. Twilio is not
-consistent about the default port in that URL, so both spellings are accepted, as its own
-helper libraries do.
+distinct values sorted: name + value)), checked against Twilio's published test vectors.
+The URL is the one Twilio requested, as configured in Twilio, so behind a proxy it must be
+the public URL, not the one this process sees. Twilio is not consistent about the default
+port in that URL, so both spellings are accepted, as its own helper libraries do.
 """
 
 import base64
@@ -22,7 +22,7 @@ def compute(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str
     for name, value in params:
         grouped[name].append(value)
     data = url + "".join(
-        name + value for name in sorted(grouped) for value in sorted(grouped[name])
+        name + value for name in sorted(grouped) for value in sorted(set(grouped[name]))
     )
     mac = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1)
     return base64.b64encode(mac.digest()).decode()
