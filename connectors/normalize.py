@@ -34,8 +34,11 @@ def normalize_file(name: str, path: Path, out: IO[str]) -> None:
         )
     for reason in result.ignored:
         out.write(serde.dumps_obj({"file": str(path), "ignored": reason}).decode() + "\n")
-    if result.deadletter is not None:
-        dl = result.deadletter
+    # Line-oriented payloads (a file of CDR lines) carry one deadletter per bad line.
+    records = getattr(result, "deadletters", None) or (
+        [result.deadletter] if result.deadletter is not None else []
+    )
+    for dl in records:
         line = {
             "file": str(path),
             "deadletter": {
