@@ -30,7 +30,8 @@
   var MAX_TRIES = 10;          // per line; then it waits for a click
   var PING_MS = 25000;         // below common proxy idle timeouts (30-60 s)
   var TYPING_MS = 3000;
-  var TICKS = { pending: "\u{1F552}", acked: "\u2713", failed: "!" };
+  // Plain characters, not emoji: kiosk and Linux browsers often lack an emoji font.
+  var TICKS = { pending: "\u2026", acked: "\u2713", failed: "!" };
   var TITLES = { pending: "Sending\u2026", acked: "Received", failed: "Not sent yet \u2013 retrying" };
 
   function randomId() {
@@ -67,7 +68,7 @@
   var CSS = [
     ":host{all:initial;font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330}",
     ".launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;",
-    "border:0;background:#2457d6;color:#fff;font-size:24px;cursor:pointer;box-shadow:0 4px 14px #0003;z-index:2147483000}",
+    "border:0;background:#2457d6;color:#fff;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 14px #0003;z-index:2147483000}",
     ".panel{position:fixed;right:20px;bottom:88px;width:340px;max-width:calc(100vw - 40px);height:460px;",
     "max-height:calc(100vh - 120px);display:flex;flex-direction:column;background:#fff;border-radius:12px;",
     "box-shadow:0 8px 30px #0004;overflow:hidden;z-index:2147483000}",
@@ -90,7 +91,10 @@
   ].join("");
 
   var TEMPLATE =
-    '<button class="launcher" type="button" aria-label="Open chat">\u{1F4AC}</button>' +
+    '<button class="launcher" type="button" aria-label="Open chat">' +
+    '<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>' +
+    '</button>' +
     '<section class="panel" hidden role="dialog">' +
     '<header><span class="title"></span><span class="status" aria-live="polite"></span>' +
     '<button class="close" type="button" aria-label="Close chat">\u00D7</button></header>' +
