@@ -53,8 +53,9 @@ async def _handle(
     request: web.Request, config: WebChatConfig, buckets: BucketMap, source: str
 ) -> web.Response:
     chat = webchat_metrics(request.app[state.METRICS].registry)
-    body = await request.read()
-    if len(body) > config.max_frame_bytes:
+    declared = request.content_length or 0
+    body = b"" if declared > config.max_frame_bytes else await request.read()
+    if declared > config.max_frame_bytes or len(body) > config.max_frame_bytes:
         chat.rejected.labels(Rejection.TOO_LARGE.value).inc()
         detail = f"a chat message is at most {config.max_frame_bytes} bytes"
         return _bad(413, "payload-too-large", "Payload Too Large", detail)

@@ -2,10 +2,11 @@
 handshakes, signatures checked before parsing, stale bodies, 2xx only after the publish."""
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import orjson
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
@@ -24,7 +25,7 @@ from tests.unit.social_helpers import (
     x_headers,
 )
 
-Client = TestClient[object, object]
+Client = TestClient[web.Request, web.Application]
 VERIFY = "verify-me-please"
 
 
@@ -119,7 +120,11 @@ async def test_signed_body_is_published_then_acknowledged(
     ids=["unsigned", "one-byte-changed", "wrong-secret", "forged"],
 )
 async def test_forged_meta_bodies_produce_nothing(
-    client: Client, publisher: FakePublisher, registry: CollectorRegistry, mangle, reason
+    client: Client,
+    publisher: FakePublisher,
+    registry: CollectorRegistry,
+    mangle: Callable[[bytes, dict[str, str]], tuple[bytes, dict[str, str]]],
+    reason: str,
 ) -> None:
     good = fixture("messenger_text.json")
     body, headers = mangle(good, meta_headers(good))

@@ -1,6 +1,6 @@
 """Messenger and Instagram bodies through the Meta connector's parser."""
 
-from connectors.base import safe_parse
+from connectors.base import ParseResult, safe_parse
 from connectors.social.config import MetaConfig
 from connectors.social.meta import MetaConnector
 from tests.unit.social_helpers import fixture
@@ -8,7 +8,7 @@ from tests.unit.social_helpers import fixture
 META = MetaConnector(MetaConfig(tenant="shop-eu", brand="Example Store"))
 
 
-def parse(name: str):  # type: ignore[no-untyped-def]
+def parse(name: str) -> ParseResult:
     return safe_parse(META, fixture(name))
 
 

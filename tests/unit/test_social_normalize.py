@@ -2,6 +2,7 @@
 deadletters; exit 0 whatever the payload holds (signatures are not checked: a preview)."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,7 @@ from omniroute.cli import main
 from tests.unit.social_helpers import FIXTURES
 
 
-def run(capsys: pytest.CaptureFixture[str], channel: str, *names: str) -> list[dict[str, object]]:
+def run(capsys: pytest.CaptureFixture[str], channel: str, *names: str) -> list[dict[str, Any]]:
     code = main(["normalize", "--channel", channel, *(str(FIXTURES / n) for n in names)])
     assert code == 0
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -19,14 +20,14 @@ def test_meta_messages_ignored_and_deadletter(capsys: pytest.CaptureFixture[str]
     names = ("whatsapp_batch.json", "messenger_not_requests.json", "malformed.json")
     lines = run(capsys, "meta", *names)
     messages = [line["message"] for line in lines if "message" in line]
-    assert [m["channel_message_id"] for m in messages] == [  # type: ignore[index]
+    assert [m["channel_message_id"] for m in messages] == [
         "whatsapp:wamid.BATCH0001",
         "whatsapp:wamid.BATCH0002",
     ]
-    assert all(m["channel"] == "social" and m["id"] for m in messages)  # type: ignore[index]
+    assert all(m["channel"] == "social" and m["id"] for m in messages)
     assert sum(1 for line in lines if "ignored" in line) == 6
     (dead,) = [line for line in lines if "deadletter" in line]
-    assert dead["file"].endswith("malformed.json")  # type: ignore[union-attr]
+    assert dead["file"].endswith("malformed.json")
 
 
 def test_x_every_fixture_prints_something(capsys: pytest.CaptureFixture[str]) -> None:

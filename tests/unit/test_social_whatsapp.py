@@ -1,6 +1,6 @@
 """WhatsApp Cloud API bodies through the Meta connector's parser."""
 
-from connectors.base import safe_parse
+from connectors.base import ParseResult, safe_parse
 from connectors.social.config import MetaConfig
 from connectors.social.meta import MetaConnector
 from intake.complete import Completer
@@ -11,7 +11,7 @@ from tests.unit.social_helpers import fixture
 META = MetaConnector(MetaConfig())
 
 
-def parse(name: str):  # type: ignore[no-untyped-def]
+def parse(name: str) -> ParseResult:
     return safe_parse(META, fixture(name))
 
 

@@ -1,6 +1,6 @@
 """X Account Activity bodies through the X connector's parser."""
 
-from connectors.base import safe_parse
+from connectors.base import ParseResult, safe_parse
 from connectors.social.config import XConfig
 from connectors.social.x import XConnector
 from tests.unit.social_helpers import fixture
@@ -9,7 +9,7 @@ BRAND = "900000000000000001"
 X = XConnector(XConfig(for_user_id=BRAND))
 
 
-def parse(name: str, connector: XConnector = X):  # type: ignore[no-untyped-def]
+def parse(name: str, connector: XConnector = X) -> ParseResult:
     return safe_parse(connector, fixture(name))
 
 

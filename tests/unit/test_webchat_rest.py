@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
@@ -15,7 +16,7 @@ from intake.http.settings import IntakeSettings
 from omniroute.cli import main
 from tests.unit.fake_kafka import FakePublisher, fake_kafka_context
 
-Client = TestClient[object, object]
+Client = TestClient[web.Request, web.Application]
 SHOP = "https://shop.example.com"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webchat"
 PATH = "/v1/chat/messages"

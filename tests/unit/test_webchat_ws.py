@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import WSMsgType
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
@@ -17,7 +17,7 @@ from intake.message import Message
 from intake.publisher import Ack
 from tests.unit.fake_kafka import FakePublisher, fake_kafka_context
 
-Client = TestClient[object, object]
+Client = TestClient[web.Request, web.Application]
 SHOP = "https://shop.example.com"
 PATH = "/v1/chat/ws?session=sessionAAA111&visitor=visitorBBB222"
 
