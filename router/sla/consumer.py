@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from intake import serde
 from intake.deadletter import DeadLetter, Stage
-from intake.errors import InvalidInput
+from intake.errors import InvalidInput, KafkaUnavailable
 from intake.events import LifecycleEvent
 from intake.headers import TYPE_DISPATCH, header
 from intake.kafka import consumer, durable_producer, start_producer
@@ -31,7 +31,7 @@ from router.decision import Dispatch
 from router.sla.lag import observe_lag
 from router.sla.metrics import SlaMetrics
 from router.sla.outbox import Outbox
-from router.sla.restore import published_alert_ids, replay_boundaries
+from router.sla.restore import partitions, published_alert_ids, replay_boundaries
 from router.sla.settings import SlaSettings
 from router.sla.tracker import SlaTracker, Update
 
@@ -90,12 +90,9 @@ class SlaConsumer:
     async def _assign(self, cons: AIOKafkaConsumer) -> list[TopicPartition]:
         # One standalone instance owns every partition (no group rebalancing): the case state
         # joins two differently keyed topics, which only the whole picture can do.
-        await cons.topics()
-        tps = [
-            TopicPartition(t, p)
-            for t in self.input_topics()
-            for p in sorted(cons.partitions_for_topic(t) or ())
-        ]
+        tps = await partitions(self.kafka, self.input_topics())
+        if not tps:
+            raise KafkaUnavailable("none of the input topics exists; run `omniroute topics ensure`")
         cons.assign(tps)
         self._boundary = await replay_boundaries(cons, tps)
         await cons.seek_to_beginning(*tps)

@@ -12,22 +12,36 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from intake import serde
 from intake.errors import InvalidInput
-from intake.kafka import consumer
+from intake.kafka import admin, consumer
 from intake.settings import KafkaSettings
 from router.sla.alerts import Alert
 
 
+async def partitions(kafka: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the (existing) topics, from the cluster metadata."""
+    client = admin(kafka)
+    await client.start()
+    try:
+        described = await client.describe_topics(topics)
+    finally:
+        await client.close()
+    return sorted(
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t["error_code"] == 0
+        for p in t["partitions"]
+    )
+
+
 async def published_alert_ids(kafka: KafkaSettings, topic: str) -> set[str]:
+    tps = await partitions(kafka, [topic])
+    if not tps:
+        return set()
     reader = consumer(
         kafka, "sla-restore", enable_auto_commit=False, isolation_level="read_committed"
     )
     await reader.start()
     try:
-        await reader.topics()  # loads cluster metadata, so the partitions are known
-        partitions = reader.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not tps:
-            return set()
         reader.assign(tps)
         await reader.seek_to_beginning(*tps)
         return await _read_ids(reader, await reader.end_offsets(tps))

@@ -21,7 +21,7 @@ class SlaSettings(BaseSettings):
         None, description="SLA tracker YAML (calendars, escalations); unset = defaults"
     )
     http_host: str = Field("127.0.0.1", description="Address of /metrics, /status, /healthz")
-    http_port: int = Field(9092, ge=0, le=65535, description="Port of the tracker's HTTP app")
+    http_port: int = Field(9096, ge=0, le=65535, description="Port of the tracker's HTTP app")
     tick_interval_s: float = Field(1.0, gt=0, description="How often deadlines are checked")
     lag_interval_s: float = Field(5.0, gt=0, description="How often consumer lag is measured")
     poll_timeout_ms: int = Field(200, ge=1, description="How long a poll waits for records")

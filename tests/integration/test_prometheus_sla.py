@@ -1,0 +1,161 @@
+"""Done-when test of the SLA work: a real Prometheus server scrapes intake, router and SLA
+tracker on 127.0.0.1 while messages and lifecycle events flow through a real Kafka, and PromQL
+through Prometheus's HTTP API gives the expected first-response and breach counts."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from intake import serde
+from intake.http.app import build_app, kafka_context
+from intake.http.auth import TokenEntry, hash_token
+from intake.http.settings import IntakeSettings
+from intake.settings import KafkaSettings
+from intake.topics import Topics
+from router.config import load_default_config
+from router.http import build_http_app
+from router.service import build_runner
+from router.settings import RouterSettings
+from router.sla.service import build_tracker
+from router.sla.settings import SlaSettings
+from router.status.view import status_document
+from tests.integration.kafka_helpers import read_records
+from tests.integration.requires import require_binary
+from tests.integration.test_prometheus_support import (
+    eventually,
+    free_port,
+    prometheus,
+    scalar,
+    wait_ready,
+)
+
+TOKEN = "omr_prometheus-integration-test-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WEBCHAT_TARGET_S = 6  # short, so breaches happen within the test
+
+
+def routing_file(tmp: Path) -> Path:
+    data = load_default_config().model_dump(mode="json", exclude={"version"})
+    data["sla"]["first_response_seconds"]["webchat"] = WEBCHAT_TARGET_S
+    path = tmp / "routing.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+@asynccontextmanager
+async def serving(app: web.Application, port: int) -> AsyncIterator[None]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
+async def post(session: aiohttp.ClientSession, url: str, body: Any) -> Any:
+    async with session.post(url, data=serde.dumps_obj(body), headers={
+        **AUTH, "Content-Type": "application/json"
+    }) as resp:  # fmt: skip
+        assert resp.status == 202, await resp.text()
+        return await resp.json()
+
+
+def chat(n: int) -> dict[str, Any]:
+    return {
+        "channel": "webchat",
+        "channel_message_id": f"chat-{n}",
+        "customer": {"visitor_id": f"visitor-{n}"},
+        "text": "hello, a question please",
+    }
+
+
+def event(case: str, kind: str, eid: str) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {"id": eid, "type": kind, "case_id": case, "department": "triage", "occurred_at": now}
+
+
+async def test_prometheus_counts_first_responses_and_breaches(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    require_binary("prometheus", "prometheus")
+    ports = {name: free_port() for name in ("intake", "router", "sla")}
+    prefix = kafka_settings.topic_prefix
+    router_settings = RouterSettings(
+        config_path=routing_file(tmp_path), group_id=f"{prefix}-router", poll_timeout_ms=50
+    )
+    sla_settings = SlaSettings(group_id=f"{prefix}-sla", tick_interval_s=0.25, lag_interval_s=1)
+    entry = TokenEntry(name="helpdesk", sha256=hash_token(TOKEN))
+    intake_app = build_app(
+        IntakeSettings(tokens=(entry,)), kafka_context(kafka_settings), CollectorRegistry()
+    )
+    router_registry, sla_registry = CollectorRegistry(), CollectorRegistry()
+    runner = build_runner(router_settings, kafka_settings, router_registry)
+    tracker = build_tracker(sla_settings, router_settings, kafka_settings, sla_registry)
+    status: Callable[[], dict[str, Any]] = lambda: status_document(  # noqa: E731
+        tracker.tracker, datetime.now(UTC), 1
+    )
+    stop = asyncio.Event()
+    targets = {
+        "omniroute-intake": ports["intake"],
+        "omniroute-router": ports["router"],
+        "omniroute-sla-tracker": ports["sla"],
+    }
+    async with (
+        serving(intake_app, ports["intake"]),
+        serving(build_http_app(router_registry, runner.ready), ports["router"]),
+        serving(build_http_app(sla_registry, tracker.ready, status), ports["sla"]),
+    ):
+        tasks = [asyncio.create_task(runner.run(stop)), asyncio.create_task(tracker.run(stop))]
+        try:
+            with prometheus(tmp_path, targets) as base:
+                await wait_ready(base)
+                await asyncio.wait_for(tracker.ready.wait(), 60)
+                await flow(base, f"http://127.0.0.1:{ports['intake']}", kafka_settings)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+
+
+async def flow(base: str, intake: str, kafka: KafkaSettings) -> None:
+    async with aiohttp.ClientSession() as session:
+        # Warm-up: an email case (24 h target, stays open) proves the router's consumer group
+        # has its partitions, so the measured chats are dispatched well within their 6 s.
+        warm = {**chat(99), "channel": "email", "channel_message_id": "warm-up"}
+        await post(session, f"{intake}/v1/messages", warm)
+        await eventually(base, "sum(omniroute_router_dispatched_total)", 1, timeout_s=60)
+        acks = await post(session, f"{intake}/v1/messages", [chat(n) for n in range(4)])
+        cases = [a["id"] for a in acks["accepted"]]
+        # Two cases answered at once (met), one of them resolved; two never answered.
+        events = [event(cases[0], "first_response", "e0"), event(cases[1], "responded", "e1")]
+        events.append(event(cases[0], "resolved", "e2"))
+        await post(session, f"{intake}/v1/events", events)
+        await post(session, f"{intake}/v1/events", events[:1])  # a tool's retry: no effect
+
+    await eventually(base, "sum(omniroute_router_dispatched_total)", 5)
+    await eventually(base, 'sum(omniroute_intake_events_total{outcome="accepted"})', 4)
+    await eventually(base, 'sum(omniroute_sla_first_response_total{outcome="met"})', 2)
+    await eventually(base, "sum(omniroute_first_response_seconds_count)", 2)
+    await eventually(base, "sum(omniroute_resolution_seconds_count)", 1)
+    await eventually(base, "sum(omniroute_sla_breaches_total)", 2, timeout_s=WEBCHAT_TARGET_S + 20)
+    await eventually(base, 'sum(omniroute_sla_first_response_total{outcome="breached"})', 2)
+    await eventually(base, "sum(omniroute_sla_at_risk_total)", 2)
+    await eventually(base, 'omniroute_open_cases{department="triage"}', 4)
+    # Labels are bounded: the case ids appear in no series Prometheus holds.
+    for case in cases:
+        assert await scalar(base, f'count({{__name__=~"omniroute_.+", case_id="{case}"}})') is None
+    # The shipped recording rule, evaluated by the real server: half the decided cases breached.
+    ratio = 'department:omniroute_sla_first_response_error_ratio:rate5m{department="triage"}'
+    await eventually(base, f"round({ratio}, 0.1)", 0.5)
+    alerts = await read_records(kafka, [Topics(kafka.topic_prefix).alerts], expect=4, settle_s=1)
+    kinds = sorted(serde.loads_obj(r.value)["kind"] for r in alerts)
+    assert kinds == ["at_risk", "at_risk", "breached", "breached"]
+    assert {serde.loads_obj(r.value)["case_id"] for r in alerts} == set(cases[2:])
