@@ -86,9 +86,12 @@ class ImapSession:
             criteria += ["UNKEYWORD", skip_keyword]
         lines = _lines(await self._client.uid_search(*criteria, charset=None), "UID SEARCH")
         uids: set[int] = set()
-        for line in lines:
-            if line.upper().startswith(b"SEARCH"):
-                uids.update(int(tok) for tok in line.split()[1:] if tok.isdigit())
+        for line in lines[:-1]:  # the last line is the completion text
+            tokens = line.split()
+            if tokens and tokens[0].upper() == b"SEARCH":  # aioimaplib may strip the name
+                tokens = tokens[1:]
+            if all(tok.isdigit() for tok in tokens):
+                uids.update(int(tok) for tok in tokens)
         # "n:*" always matches the highest UID, even one below n: filter.
         return sorted(u for u in uids if u > last_uid)
 
