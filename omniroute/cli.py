@@ -3,10 +3,11 @@
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
+
+from omniroute import logs
 
 COMMAND_MODULES = (
     "omniroute.commands.processes",  # intake, router, connect
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("OMNIROUTE_LOG_LEVEL", "INFO"),
         help="DEBUG, INFO, WARNING, ERROR (env OMNIROUTE_LOG_LEVEL)",
     )
+    parser.add_argument(
+        "--log-format",
+        choices=("auto", "json", "text"),
+        default=logs.format_from_env(),
+        help="json lines, text, or auto: text on a terminal (env OMNIROUTE_LOG_FORMAT)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -38,11 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    # Library chatter (aiokafka reconnect warnings) is noise at INFO for an operator.
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.root.level))
+    # JSON lines (text on a terminal), PII redacted, correlation ids: omniroute/logs.py.
+    logs.configure(args.log_level, args.log_format)
     code: int = args.func(args)
     return code
 
