@@ -85,6 +85,17 @@ class AsteriskConfig(PhoneConfig):
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
+    @field_validator("rotated_glob")
+    @classmethod
+    def _glob(cls, value: str) -> str:
+        try:
+            pattern = value.format(name="Master.csv")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("rotated_glob may only use the placeholder {name}") from None
+        if "/" in pattern or not pattern:
+            raise ValueError("rotated_glob matches names in the CDR file's own directory")
+        return value
+
     @field_validator("custom_mapping")
     @classmethod
     def _mapping(cls, value: str | None) -> str | None:

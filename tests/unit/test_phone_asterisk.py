@@ -168,6 +168,8 @@ def test_config_is_validated() -> None:
         AsteriskConfig(custom_mapping="${CDR(start)},${CDR(disposition)},$[oops]")
     with pytest.raises(ValidationError, match="unknown time zone"):
         AsteriskConfig(timezone="Mars/Olympus")
+    with pytest.raises(ValidationError, match="placeholder"):
+        AsteriskConfig(rotated_glob="{file}.*")
 
 
 def test_config_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
