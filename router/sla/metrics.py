@@ -27,7 +27,14 @@ _LABELS = ["channel", "department", "priority"]
 
 
 class SlaMetrics:
-    def __init__(self, registry: CollectorRegistry, departments: Iterable[str]) -> None:
+    def __init__(
+        self,
+        registry: CollectorRegistry,
+        departments: Iterable[str],
+        deadletters: Counter | None = None,
+    ) -> None:
+        """`deadletters`: the router's counter when both share one registry (one process),
+        since a registry refuses a second collector of the same name."""
         self.departments = frozenset(departments)
         r = registry
         self.first_response = Histogram(
@@ -59,7 +66,7 @@ class SlaMetrics:
             "Lifecycle events taken by the SLA tracker, by type and status",
             ["type", "status"], registry=r,
         )  # fmt: skip
-        self.deadletters = Counter(
+        self.deadletters = deadletters or Counter(
             "omniroute_deadletters", "Records sent to the deadletter topic",
             ["stage", "reason"], registry=r,
         )  # fmt: skip

@@ -30,15 +30,18 @@ from router.status.view import status_document
 from tests.integration.kafka_helpers import read_records
 from tests.integration.requires import require_binary
 from tests.integration.test_prometheus_support import (
+    PROM_DIR,
     eventually,
     free_port,
     prometheus,
+    query,
     scalar,
     wait_ready,
 )
 
 TOKEN = "omr_prometheus-integration-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+DASHBOARD = PROM_DIR.parent / "grafana" / "dashboards" / "omniroute-sla.json"
 WEBCHAT_TARGET_S = 6  # short, so breaches happen within the test
 
 
@@ -155,7 +158,25 @@ async def flow(base: str, intake: str, kafka: KafkaSettings) -> None:
     # The shipped recording rule, evaluated by the real server: half the decided cases breached.
     ratio = 'department:omniroute_sla_first_response_error_ratio:rate5m{department="triage"}'
     await eventually(base, f"round({ratio}, 0.1)", 0.5)
+    await dashboard_queries_run(base)
     alerts = await read_records(kafka, [Topics(kafka.topic_prefix).alerts], expect=4, settle_s=1)
     kinds = sorted(serde.loads_obj(r.value)["kind"] for r in alerts)
     assert kinds == ["at_risk", "at_risk", "breached", "breached"]
     assert {serde.loads_obj(r.value)["case_id"] for r in alerts} == set(cases[2:])
+
+
+async def dashboard_queries_run(base: str) -> None:
+    """Every Grafana panel query, with its variables filled in, parses and evaluates on the
+    real server, and the SLA panels have data."""
+    dashboard = serde.loads_obj(DASHBOARD.read_bytes())
+    fills = {"$department": ".*", "$channel": ".*", "$__rate_interval": "1m"}
+    empty = []
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"]
+            for var, value in fills.items():
+                expr = expr.replace(var, value)
+            if not await query(base, expr):  # query() asserts status == success
+                empty.append(panel["title"])
+    for title in ("Queue depth: open cases per department", "Time to first response (SLA seconds)"):
+        assert title not in empty
