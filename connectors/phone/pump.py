@@ -4,9 +4,11 @@ batch is re-sent whole, which is safe because message ids are deterministic."""
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from connectors.base import ParseResult
+from connectors.phone.checkpoint import CheckpointError
 from connectors.phone.tailer import Batch, FileTailer
 from intake.deadletter import DeadLetter, Stage
 from intake.errors import KafkaUnavailable
@@ -16,6 +18,23 @@ from intake.sink import Sink
 log = logging.getLogger(__name__)
 
 LineParser = Callable[[bytes, str], ParseResult]
+T = TypeVar("T")
+
+
+async def _to_completion(work: Awaitable[T]) -> T:
+    """Await `work`; if we are cancelled meanwhile, let it finish first, then re-raise the
+    cancellation (asyncio.wait, unlike gather, does not cancel what it waits for)."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        failure = None if task.cancelled() else task.exception()
+        if isinstance(failure, CheckpointError):
+            raise failure from None  # progress could not be recorded: that must not pass quietly
+        if failure is not None:
+            log.warning("work in flight at stop failed: %s", failure)
+        raise
 
 
 class TailPump:
@@ -40,10 +59,12 @@ class TailPump:
 
     async def run(self, sink: Sink) -> None:
         """Runs until cancelled; raises CheckpointError when progress cannot be recorded."""
-        await asyncio.to_thread(self.tailer.open)
+        await _to_completion(asyncio.to_thread(self.tailer.open))
         try:
             while True:
-                batch = await asyncio.to_thread(self.tailer.read, self.batch_lines)
+                # Not abandoned on cancel: the file is closed below, under a running read.
+                read = asyncio.to_thread(self.tailer.read, self.batch_lines)
+                batch = await _to_completion(read)
                 if batch is None:
                     await asyncio.sleep(self.poll_interval_s)
                     continue
@@ -78,22 +99,12 @@ class TailPump:
         drafts, dead = self.split(batch)
         delay = self.retry_initial_s
         while True:
-            attempt = asyncio.ensure_future(self._attempt(sink, batch, drafts, dead))
             try:
-                await asyncio.shield(attempt)
-                return
-            except asyncio.CancelledError:
                 # A stop between Kafka's ack and the checkpoint write would make a restart send
-                # the batch again: let the attempt finish (bounded by the producer's ack
-                # timeout) so a clean stop neither loses nor repeats a line.
-                # asyncio.wait, unlike gather, does not cancel the attempt if we are cancelled
-                # again while waiting.
-                await asyncio.wait([attempt])
-                if not attempt.cancelled() and attempt.exception() is not None:
-                    log.warning(
-                        "%s: last batch before stop failed: %s", self.source, attempt.exception()
-                    )
-                raise
+                # the batch again: the attempt is finished first (bounded by the producer's ack
+                # timeout), so a clean stop neither loses nor repeats a line.
+                await _to_completion(self._attempt(sink, batch, drafts, dead))
+                return
             except KafkaUnavailable as exc:
                 log.warning("%s: %s; retrying in %.1fs", self.source, exc, delay)
                 await asyncio.sleep(delay)

@@ -133,3 +133,25 @@ async def test_unwritable_checkpoint_stops_the_pump(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError):
         await asyncio.wait_for(AsteriskConnector(config).run(sink), 5)
     assert publisher.messages == []
+
+
+async def test_checkpoint_failure_during_stop_is_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors.phone import checkpoint as checkpoint_module
+    from connectors.phone.checkpoint import CheckpointError
+
+    (tmp_path / "Master.csv").write_bytes(b"\n".join(GOOD) + b"\n")
+    publisher = GatedPublisher()
+    pump, sink = setup(tmp_path, publisher)
+    task = asyncio.create_task(pump.run(sink))
+    await asyncio.wait_for(publisher.waiting.wait(), 5)
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint_module, "_atomic_write", full)
+    task.cancel()
+    publisher.gate.set()
+    with pytest.raises(CheckpointError, match="No space left"):
+        await task
