@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from intake import serde
 from intake.complete import Completer
-from intake.http import events, health, ingest, state
+from intake.http import events, health, ingest, ratelimit, state
 from intake.http.auth import TokenEntry, TokenRegistry
 from intake.http.idempotency import IdempotencyCache
 from intake.http.openapi import openapi_document
@@ -71,6 +71,7 @@ def build_app(
     app[state.COMPLETER] = Completer(keyer)
     app[state.METRICS] = IntakeMetrics(registry or CollectorRegistry())
     app[state.IDEMPOTENCY] = IdempotencyCache()
+    ratelimit.install(app)  # per-token 429s, before any body is read
     app.cleanup_ctx.append(kafka_ctx)
     document = serde.dumps_obj(openapi_document())
 
