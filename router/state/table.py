@@ -33,7 +33,7 @@ def _slots(keys: npt.NDArray[np.uint64], capacity: int) -> npt.NDArray[np.int64]
 
 class KeyTable:
     def __init__(
-        self, columns: Mapping[str, npt.DTypeLike], *, unique: bool = True, capacity: int = 16
+        self, columns: Mapping[str, npt.DTypeLike], *, unique: bool = True, capacity: int = 1024
     ) -> None:
         self.dtypes = {name: np.dtype(t) for name, t in columns.items()}
         self.unique = unique  # False: a multimap (several rows per key, e.g. per customer)
@@ -101,7 +101,7 @@ class KeyTable:
 
     def rebuild(self, keys: npt.NDArray[np.uint64], cols: Mapping[str, Array]) -> None:
         """Replace the contents with these rows (unique tables: keys already distinct)."""
-        capacity = max(16, int(len(keys) / _REBUILD_LOAD) + 1)
+        capacity = max(1024, int(len(keys) / _REBUILD_LOAD) + 1)
         self._place(keys.astype(np.uint64), cols, capacity)
 
     def _resize(self, capacity: int) -> None:

@@ -1,0 +1,1 @@
+"""Deduplication and case threading: the layers PartitionState applies to each message."""
