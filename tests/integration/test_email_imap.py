@@ -10,8 +10,11 @@ from connectors.email.config import EmailConfig
 from connectors.email.connector import EmailConnector
 from connectors.email.imap import ImapReader
 from intake import serde
+from intake.complete import Completer
+from intake.errors import KafkaUnavailable
+from intake.identity import IdentityKeyer
 from intake.settings import KafkaSettings
-from intake.sink import open_sink
+from intake.sink import Sink, open_sink
 from intake.topics import Topics
 from tests.integration.kafka_helpers import read_records
 from tests.integration.test_email_dovecot import (  # noqa: F401 - the fixture is used by name
@@ -112,3 +115,27 @@ async def test_move_after_ack(
     assert await asyncio.to_thread(dovecot.flags, "INBOX") == []
     assert len(await asyncio.to_thread(dovecot.flags, "Done")) == 2
     assert len(await topic_ids(kafka_settings, 2)) == 2
+
+
+class DownPublisher:
+    async def publish(self, messages: list[object]) -> list[object]:
+        raise KafkaUnavailable("Kafka did not acknowledge: KafkaTimeoutError")
+
+
+async def test_kafka_down_flags_nothing_and_loses_nothing(
+    dovecot: Dovecot, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    await asyncio.to_thread(dovecot.append, mail(1))
+    email = reader(dovecot, tmp_path)
+    broken = Sink(Completer(IdentityKeyer(SECRET)), DownPublisher())  # type: ignore[arg-type]
+    task = asyncio.create_task(ImapReader(email, broken).run())
+    await asyncio.sleep(1.5)  # a few failed attempts with backoff
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert [b"\\Seen" in f for f in await asyncio.to_thread(dovecot.flags)] == [False]
+    saved = Checkpoint(tmp_path / "imap.json").load("INBOX")
+    assert saved is not None and saved.last_uid == 0
+    async with open_sink(kafka_settings, name="email-it", identity_secret=SECRET) as sink:
+        assert await ImapReader(email, sink).drain() == 1
+    assert await topic_ids(kafka_settings, 1) == ["<imap-1@example.org>"]

@@ -1,6 +1,7 @@
 """The SMTP receiver against a real smtplib client (in-process server, in-memory Kafka)."""
 
 import asyncio
+import contextlib
 import smtplib
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,10 @@ from tests.unit.email_helpers import FIXTURES, connector
 from tests.unit.fake_kafka import FakePublisher
 
 
+def fake_sink(publisher: FakePublisher) -> Sink:
+    return Sink(Completer(IdentityKeyer(b"unit-test-identity-secret")), publisher)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def publisher() -> FakePublisher:
     return FakePublisher()
@@ -22,7 +27,7 @@ def publisher() -> FakePublisher:
 
 @pytest.fixture
 async def port(publisher: FakePublisher) -> AsyncIterator[int]:
-    sink = Sink(Completer(IdentityKeyer(b"unit-test-identity-secret")), publisher)  # type: ignore[arg-type]
+    sink = fake_sink(publisher)
     email = connector(smtp_max_bytes=20_000, smtp_recipient_domains=("shop.example",))
     server = await start_smtp(email, sink, host="127.0.0.1", port=0)
     try:
@@ -86,3 +91,30 @@ async def test_unparseable_mail_is_kept_in_the_deadletter(
     assert b"2.6.0" in msg
     assert publisher.messages == []
     assert len(publisher.deadletters) == 1
+
+
+async def test_connector_run_serves_smtp_until_cancelled(publisher: FakePublisher) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    email = connector(smtp_enabled=True, smtp_port=free)
+    task = asyncio.create_task(email.run(fake_sink(publisher)))
+    try:
+        for _ in range(100):  # wait until bound (bounded: 5 s)
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", free)) == 0:
+                    break
+            await asyncio.sleep(0.05)
+        code, _ = await asyncio.to_thread(_send, free, (FIXTURES / "koi8r.eml").read_bytes())
+        assert code == 250
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(publisher.messages) == 1
+
+
+async def test_connector_run_with_nothing_enabled_returns(publisher: FakePublisher) -> None:
+    await asyncio.wait_for(connector().run(fake_sink(publisher)), 5)
