@@ -18,6 +18,8 @@ CORE_MODELS = (
     ("Kafka connection", "intake.settings:KafkaSettings"),
     ("Ingest API (omniroute intake)", "intake.http.settings:IntakeSettings"),
     ("Router (omniroute router)", "router.settings:RouterSettings"),
+    ("Rate limits (omniroute intake)", "intake.http.ratelimit:RateLimitSettings"),
+    ("Startup (omniroute intake, router)", "omniroute.startup:StartupSettings"),
 )
 OPTIONAL_MODELS = (("Deduplication and threading", "router.state.settings:DedupSettings"),)
 

@@ -15,18 +15,22 @@ from intake.errors import ConfigError, KafkaUnavailable
 from intake.http.app import build_app, kafka_context
 from intake.http.settings import IntakeSettings
 from intake.sink import open_sink
+from omniroute import startup
 from omniroute.mount import mount_connectors
 from omniroute.signals import run_until_signal
+from omniroute.startup import StartupError
 from omniroute.target import resolve_kafka
 from router.service import serve
-from router.settings import RouterSettings
 
 log = logging.getLogger(__name__)
 
 
 def _intake(args: argparse.Namespace) -> int:
-    kafka = resolve_kafka()
-    settings = IntakeSettings()
+    try:
+        kafka, settings = startup.prepare_intake(args.create_topics)
+    except StartupError as exc:
+        print(f"omniroute intake: {exc}", file=sys.stderr)
+        return 1
     app = build_app(settings, kafka_context(kafka), CollectorRegistry())
     mount_connectors(app, args.connectors.split(","))
     try:
@@ -43,9 +47,12 @@ def _intake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _router(_: argparse.Namespace) -> int:
-    kafka = resolve_kafka()
-    settings = RouterSettings()
+def _router(args: argparse.Namespace) -> int:
+    try:
+        kafka, settings = startup.prepare_router(args.create_topics)
+    except StartupError as exc:
+        print(f"omniroute router: {exc}", file=sys.stderr)
+        return 1
     try:
         run_until_signal(lambda stop: serve(settings, kafka, stop))
     except (KafkaUnavailable, ConfigError) as exc:
@@ -87,6 +94,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     p.set_defaults(func=_intake)
     r = subparsers.add_parser("router", help="run a router instance (scale with more)")
     r.set_defaults(func=_router)
+    for parser in (p, r):
+        parser.add_argument(
+            "--create-topics",
+            action="store_true",
+            help="create missing topics instead of refusing to start (env OMNIROUTE_CREATE_TOPICS)",
+        )
     c = subparsers.add_parser("connect", help="run a pull connector (imap, smtp, asterisk...)")
     c.add_argument("name", help="connector name")
     c.set_defaults(func=_connect)
