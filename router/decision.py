@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from intake.message import Message
 from router.classify import Classification, Layer
 from router.config.model import Priority
+from router.dedup.verdict import DedupLayer
 from router.policy import SlaDecision
 
 ROUTER_VERSION = "0.1.0"
@@ -37,6 +38,12 @@ class Decision(BaseModel):
     rules: tuple[RuleMatch, ...] = ()
     scores: dict[str, float] = Field(default_factory=dict)
     case_id: str | None = None
+    contact_count: int = Field(1, ge=1, description="Customer contacts on the case so far")
+    classified_department: str | None = Field(
+        None,
+        description="A follow-up goes to the department that owns its case; this is where the "
+        "classifier alone would have sent it (set only when the two differ)",
+    )
     config_version: str
     router_version: str = ROUTER_VERSION
     decided_at: AwareDatetime
@@ -51,6 +58,20 @@ class Dispatch(BaseModel):
     decision: Decision
 
 
+class DuplicateRecord(BaseModel):
+    """The value on `omniroute.duplicates`: a repeat is never dropped silently."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message: Message
+    duplicate_of: str = Field(description="Id of the message this one repeats")
+    layer: DedupLayer = Field(description="exact (same message id) or near (same content)")
+    case_id: str = Field(description="Case of the original")
+    department: str | None = Field(None, description="Department that owns the case")
+    contact_count: int = Field(ge=1, description="Customer contacts on the case so far")
+    detected_at: AwareDatetime
+
+
 def make_decision(
     message: Message,
     c: Classification,
@@ -59,6 +80,8 @@ def make_decision(
     config_version: str,
     now: datetime,
     case_id: str | None = None,
+    contact_count: int = 1,
+    classified_department: str | None = None,
 ) -> Decision:
     return Decision(
         message_id=message.id,
@@ -81,6 +104,8 @@ def make_decision(
         ),
         scores=dict(c.scores),
         case_id=case_id,
+        contact_count=contact_count,
+        classified_department=classified_department,
         config_version=config_version,
         decided_at=now,
     )

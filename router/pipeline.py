@@ -5,18 +5,20 @@ and unit tests. The runner decides how outputs are written (at-least-once or tra
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from intake import serde
 from intake.deadletter import DeadLetter, Stage
 from intake.errors import InvalidInput
-from intake.headers import TYPE_DECISION, TYPE_DISPATCH, Headers, cloudevent_headers
+from intake.headers import TYPE_DECISION, TYPE_DISPATCH, TYPE_DUPLICATE, Headers, cloudevent_headers
 from intake.message import Message, MessageKind
 from intake.topics import Topics
-from router.classify import Classifier
-from router.decision import Decision, Dispatch, make_decision
+from router.classify import Classification, Classifier
+from router.decision import Decision, Dispatch, DuplicateRecord, make_decision
+from router.dedup.verdict import DedupLayer, Verdict
 from router.policy import decide_sla
+from router.state.partition import PartitionState
 
 # Kinds that are recorded (decisions topic) but never open work in a department queue.
 NOT_ROUTED = frozenset({MessageKind.AUTO_REPLY, MessageKind.BOUNCE})
@@ -26,8 +28,9 @@ NOT_ROUTED = frozenset({MessageKind.AUTO_REPLY, MessageKind.BOUNCE})
 class Output:
     topic: str
     key: bytes | None
-    value: bytes
+    value: bytes | None  # None only for changelog tombstones
     headers: Headers
+    partition: int | None = None  # None: the producer's partitioner decides (by key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,10 @@ class Result:
     message: Message | None = None
     decision: Decision | None = None
     deadletter: DeadLetter | None = None
+    verdict: Verdict | None = None  # only when processed with a PartitionState
+    # Changelog records for `topics.router_state`, to be written in the same transaction as
+    # `outputs` (and only then: the state in memory already includes them).
+    state_changes: list[Output] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +63,72 @@ class Pipeline:
         self.topics = topics
         self._clock = clock
 
-    def process_raw(self, raw: bytes, source: Source) -> Result:
+    def process_raw(
+        self, raw: bytes, source: Source, state: PartitionState | None = None
+    ) -> Result:
         """Never raises for bad input: it becomes a deadletter output."""
         try:
             message = serde.loads(Message, raw)
         except InvalidInput as exc:
             return self._deadletter(raw, source, Stage.ROUTER_DECODE, "invalid_message", str(exc))
         try:
-            return self.process(message)
+            return self.process(message, state)
         except Exception as exc:  # a poison message must not stall the partition
             reason = f"{type(exc).__name__}: {exc}"
-            return self._deadletter(raw, source, Stage.ROUTER_PROCESS, "processing_error", reason)
+            result = self._deadletter(raw, source, Stage.ROUTER_PROCESS, "processing_error", reason)
+            # Whatever the state recorded before the failure is in memory now; the changelog
+            # must say the same, or a restore would disagree with this instance.
+            return replace(result, state_changes=self._state_changes(state))
 
-    def decide(self, message: Message) -> Decision:
+    def decide(
+        self,
+        message: Message,
+        classification: Classification | None = None,
+        verdict: Verdict | None = None,
+    ) -> Decision:
         config = self.classifier.config
-        classification = self.classifier.classify(message)
-        sla = decide_sla(config, message, classification)
+        if classification is None:
+            classification = self.classifier.classify(message)
+        count = 1 if verdict is None else verdict.contact_count
+        classified = None
+        if verdict is not None and verdict.kind == "follow_up":
+            owner = verdict.department
+            # The owner, unless the config no longer has that department (its topic may be gone).
+            if owner and owner != classification.department and owner in config.all_departments():
+                classified = classification.department
+                classification = replace(classification, department=owner)
+        sla = decide_sla(config, message, classification, contact_count=count)
         return make_decision(
-            message, classification, sla=sla, config_version=config.version, now=self._clock()
+            message,
+            classification,
+            sla=sla,
+            config_version=config.version,
+            now=self._clock(),
+            case_id=None if verdict is None else verdict.case_id,
+            contact_count=count,
+            classified_department=classified,
         )
 
-    def process(self, message: Message) -> Result:
-        decision = self.decide(message)
+    def process(self, message: Message, state: PartitionState | None = None) -> Result:
+        """Without a state: classify and dispatch (at-least-once runner, demo, replay). With the
+        partition's state: duplicates go to `topics.duplicates` instead of a department, and
+        follow-ups go to the department that owns their case."""
+        if state is None or message.kind in NOT_ROUTED:
+            return self._route(message, self.decide(message))
+        # Classify before the state sees the message: a classifier failure then leaves the
+        # state untouched, and the message is deadlettered as if never seen.
+        classification = self.classifier.classify(message)
+        verdict = state.apply(message, message.received_at)
+        if not verdict.dispatch:
+            outputs = [self._duplicate_output(message, verdict)]
+            changes = self._state_changes(state)
+            return Result(outputs, message=message, verdict=verdict, state_changes=changes)
+        decision = self.decide(message, classification, verdict)
+        state.record_dispatch(message, verdict, decision.department, message.received_at)
+        routed = self._route(message, decision)
+        return replace(routed, verdict=verdict, state_changes=self._state_changes(state))
+
+    def _route(self, message: Message, decision: Decision) -> Result:
         key = message.routing_key.encode()
         outputs = [self._decision_output(decision)]
         if message.kind not in NOT_ROUTED:
@@ -91,6 +142,33 @@ class Pipeline:
             )
             outputs.insert(0, Output(self.topics.dept(decision.department), key, value, headers))
         return Result(outputs, message=message, decision=decision)
+
+    def _duplicate_output(self, message: Message, verdict: Verdict) -> Output:
+        now = self._clock()
+        record = DuplicateRecord(
+            message=message,
+            duplicate_of=verdict.original_id or message.id,
+            layer=verdict.layer or DedupLayer.EXACT,
+            case_id=verdict.case_id,
+            department=verdict.department,
+            contact_count=verdict.contact_count,
+            detected_at=now,
+        )
+        headers = cloudevent_headers(
+            event_id=message.id,
+            source="/omniroute/router",
+            event_type=TYPE_DUPLICATE,
+            time=now,
+            subject=record.layer.value,
+        )
+        key = message.routing_key.encode()
+        return Output(self.topics.duplicates, key, serde.dumps(record), headers)
+
+    def _state_changes(self, state: PartitionState | None) -> list[Output]:
+        if state is None:
+            return []
+        topic, partition = self.topics.router_state, state.partition
+        return [Output(topic, k, v, [], partition) for k, v in state.drain_changes()]
 
     def _decision_output(self, decision: Decision) -> Output:
         headers = cloudevent_headers(

@@ -26,10 +26,18 @@ def _priority(classification: Classification) -> Priority:
 
 
 def decide_sla(
-    config: RoutingConfig, message: Message, classification: Classification
+    config: RoutingConfig,
+    message: Message,
+    classification: Classification,
+    contact_count: int = 1,
 ) -> SlaDecision:
-    priority = _priority(classification)
     sla = config.sla
+    priority = _priority(classification)
+    # A customer who has to write a third time is waiting too long already (DESIGN: repeated
+    # contacts get higher priority), whatever the words of this contact say.
+    repeated = contact_count >= sla.repeat_contacts
+    if repeated and _RANK[sla.repeat_priority] > _RANK[priority]:
+        priority = sla.repeat_priority
     seconds = sla.first_response_seconds.get(message.channel, 86400)
     policy = f"channel:{message.channel.value}={seconds}s"
     cap = sla.department_max_seconds.get(classification.department)
@@ -39,6 +47,8 @@ def decide_sla(
     if factor != 1.0:
         seconds = int(seconds * factor)
         policy += f" x{factor}({priority.value})"
+    if repeated:
+        policy += f" contacts:{contact_count}"
     # The clock starts when the customer acted, if the channel told us, but never later than
     # our own receipt: a sender's clock running fast must not buy extra time.
     start = min(message.occurred_at or message.received_at, message.received_at)

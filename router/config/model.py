@@ -70,6 +70,15 @@ class SlaPolicy(_Model):
         },
         description="Multiplier on the target by priority",
     )
+    repeat_contacts: int = Field(
+        3,
+        ge=2,
+        description="Customer contacts on one case (follow-ups and repeats included) from which "
+        "its priority is raised to at least `repeat_priority`",
+    )
+    repeat_priority: Priority = Field(
+        Priority.HIGH, description="Lowest priority of a case the customer keeps chasing"
+    )
 
 
 class RoutingConfig(_Model):
