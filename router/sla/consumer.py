@@ -33,7 +33,7 @@ from router.sla.metrics import SlaMetrics
 from router.sla.outbox import Outbox
 from router.sla.restore import partitions, published_alert_ids, replay_boundaries
 from router.sla.settings import SlaSettings
-from router.sla.tracker import SlaTracker, Update
+from router.sla.tracker import EventStatus, SlaTracker, Update
 
 log = logging.getLogger(__name__)
 CONSUMER_NAME = "sla_tracker"
@@ -56,6 +56,9 @@ class SlaConsumer:
         self.clock = clock
         self.ready = asyncio.Event()
         self._boundary: dict[TopicPartition, int] = {}
+        # Events parked (case not dispatched yet) while live: counted when their dispatch
+        # arrives, even if that dispatch is itself a replayed record.
+        self._parked_live: set[tuple[str, str]] = set()
 
     def input_topics(self) -> list[str]:
         return [
@@ -115,6 +118,7 @@ class SlaConsumer:
                 now = self.clock()
                 self.metrics.alerted(outbox.fresh(self.tracker.tick(now)))
                 self.metrics.refresh_gauges(self.tracker, now)
+                self._parked_live &= self.tracker.pending_keys()  # expired ones
             await outbox.flush()
             if batches:
                 # Committed only after the alerts they caused were acknowledged: a crash in
@@ -139,6 +143,8 @@ class SlaConsumer:
             update = self.tracker.on_event(event)
             if live:
                 self.metrics.event(event.type, update.status)
+                if update.status is EventStatus.PENDING:
+                    self._parked_live.add((event.actor, event.id))
         else:
             if header(record.headers, "ce_type") != TYPE_DISPATCH:
                 return  # escalation records that this tracker wrote itself
@@ -149,6 +155,12 @@ class SlaConsumer:
                     self._deadletter(tp, record, "invalid_dispatch", str(exc), outbox)
                 return
             update = self.tracker.on_dispatch(dispatch.decision, dispatch.message)
+            # A released event's effects are new if either half of the join is new.
+            for event, effects in update.released:
+                key = (event.actor, event.id)
+                if live or key in self._parked_live:
+                    self._count(effects, outbox)
+                self._parked_live.discard(key)
         if live:
             self._count(update, outbox)
 

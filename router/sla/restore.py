@@ -72,11 +72,16 @@ async def _read_ids(reader: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -
 async def replay_boundaries(
     cons: AIOKafkaConsumer, tps: list[TopicPartition]
 ) -> dict[TopicPartition, int]:
-    """Offsets below which records were already counted: the committed offset, or on a first
-    start the current end (history builds state, but is not counted as new)."""
+    """Offsets below which records were already counted: the committed offset, or for a
+    partition without one, the current end (history builds state but is not counted as new).
+    That end is committed at once, so records arriving on a quiet partition while the tracker is
+    down are counted by the next incarnation instead of being taken for history."""
     ends = await cons.end_offsets(tps)
     out: dict[TopicPartition, int] = {}
     for tp in tps:
         committed = await cons.committed(tp)
         out[tp] = ends[tp] if committed is None else committed
+    fresh = {tp: ends[tp] for tp in tps if out[tp] == ends[tp]}
+    if fresh:
+        await cons.commit(fresh)
     return out

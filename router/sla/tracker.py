@@ -38,6 +38,12 @@ class Update:
     status: EventStatus
     observations: list[Observation] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    # Events that waited for this dispatch, each with its own effects: the caller decides per
+    # event whether to count them (a replayed dispatch may release a live event).
+    released: list[tuple[LifecycleEvent, "Update"]] = field(default_factory=list)
+
+    def all_observations(self) -> list[Observation]:
+        return self.observations + [o for _, u in self.released for o in u.observations]
 
 
 class SlaTracker:
@@ -70,9 +76,7 @@ class SlaTracker:
         self.reschedule(record)
         update = Update(EventStatus.APPLIED)
         for event in sorted(self._pending.pop(case_id, []), key=lambda e: e.occurred_at):
-            late = self.on_event(event)
-            update.observations += late.observations
-            update.alerts += late.alerts
+            update.released.append((event, self.on_event(event)))
         return update
 
     def on_event(self, event: LifecycleEvent) -> Update:
@@ -89,6 +93,9 @@ class SlaTracker:
         self.reschedule(record)
         self.dirty.add(record.case_id)
         return update
+
+    def pending_keys(self) -> set[tuple[str, str]]:
+        return {(e.actor, e.id) for evs in self._pending.values() for e in evs}
 
     def _park(self, event: LifecycleEvent) -> Update:
         waiting = self._pending.get(event.case_id)

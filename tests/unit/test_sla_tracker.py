@@ -98,7 +98,11 @@ def test_events_before_dispatch_wait_for_it() -> None:
     assert tr.on_event(early).status is EventStatus.PENDING
     assert tr.on_event(early).status is EventStatus.DUPLICATE
     u = tr.on_dispatch(*dispatch("c1", 30))
-    assert [o.met for o in u.observations] == [True]
+    assert u.observations == []
+    [(released, effects)] = u.released
+    assert released == early and [o.met for o in effects.observations] == [True]
+    assert [o.met for o in u.all_observations()] == [True]
+    assert tr.pending_keys() == set()
     assert tr.on_dispatch(*dispatch("c1", 30)).status is EventStatus.DUPLICATE
 
 
