@@ -11,7 +11,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from connectors import registry
-from intake.errors import ConfigError, KafkaUnavailable
+from intake.errors import ConfigError, KafkaUnavailable, OmnirouteError
 from intake.http.app import build_app, kafka_context
 from intake.http.settings import IntakeSettings
 from intake.sink import open_sink
@@ -78,7 +78,7 @@ def _connect(args: argparse.Namespace) -> int:
 
     try:
         run_until_signal(main)
-    except KafkaUnavailable as exc:
+    except OmnirouteError as exc:  # Kafka, checkpoint, config: one clear line, no traceback
         print(f"omniroute connect: {exc}", file=sys.stderr)
         return 1
     return 0
