@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from omniroute.localkafka import config, process
+from omniroute.localkafka import cds, config, process
 from omniroute.localkafka.errors import LocalKafkaError
 from omniroute.localkafka.jars import KAFKA_VERSION, ensure_jars
 from omniroute.localkafka.probe import is_ready
@@ -30,6 +30,7 @@ class LocalKafka:
         *,
         heap: str = "512m",
         version: str = KAFKA_VERSION,
+        class_sharing: bool = True,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self._port = port
@@ -37,7 +38,9 @@ class LocalKafka:
         self._extra = dict(extra_props or {})
         self._heap = heap
         self._version = version
+        self._class_sharing = class_sharing
         self._proc: subprocess.Popen[bytes] | None = None
+        self._argv: list[str] = []  # the running broker's command line
         self._log_mark = 0  # where this start's part of broker.log begins
 
     @property
@@ -83,10 +86,9 @@ class LocalKafka:
         self._log_mark = process.log_size(self.log_path)
         if not (self.data_dir / "logs" / "meta.properties").is_file():
             self._format(libs, deadline)
-        cmd = process.java_command(
-            libs, self.data_dir, ["kafka.Kafka", str(self._props_path)], self._heap
-        )
-        self._proc = process.launch(cmd, self.log_path)
+        main = ["kafka.Kafka", str(self._props_path)]
+        cmd = process.java_command(libs, self.data_dir, main, self._heap, self._cds_flags(libs))
+        self._proc, self._argv = process.launch(cmd, self.log_path), cmd
         (self.data_dir / process.PIDFILE).write_text(f"{self._proc.pid}\n", encoding="ascii")
         self._wait_ready(deadline, timeout)
         (self.data_dir / process.BOOTSTRAP_FILE).write_text(self.bootstrap + "\n", "ascii")
@@ -97,7 +99,14 @@ class LocalKafka:
         pid = self.pid
         if pid is not None:
             proc = self._proc if self._proc is not None and self._proc.pid == pid else None
-            process.terminate(pid, timeout, proc)
+            argv = process.cmdline(pid)
+            # The bootstrap file is written once the broker was ready: only a broker that got
+            # that far loaded the classes worth archiving.
+            was_ready = (self.data_dir / process.BOOTSTRAP_FILE).is_file()
+            clean = process.terminate(pid, timeout + cds.dump_time(argv), proc)
+            cds.adopt(argv, publish=clean and was_ready)
+        elif self._proc is not None:  # died by itself, during start-up or later
+            cds.adopt(self._argv, publish=False)
         self._proc = None
         for name in (process.PIDFILE, process.BOOTSTRAP_FILE):
             (self.data_dir / name).unlink(missing_ok=True)
@@ -125,6 +134,10 @@ class LocalKafka:
     @property
     def _props_path(self) -> Path:
         return self.data_dir / "server.properties"
+
+    def _cds_flags(self, libs: Path) -> list[str]:
+        archive = cds.archive_path(libs, process.java_executable())
+        return cds.jvm_flags(archive) if self._class_sharing and archive else []
 
     def _prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -154,6 +167,8 @@ class LocalKafka:
                 )
             except subprocess.TimeoutExpired as exc:
                 raise self._failure("formatting the storage timed out") from exc
+            except FileNotFoundError as exc:
+                raise LocalKafkaError(f"{cmd[0]} not found: install Java 17+") from exc
         if done.returncode != 0:
             raise self._failure(f"formatting the storage failed (rc={done.returncode})")
 

@@ -34,10 +34,17 @@ def java_executable() -> str:
     return "java"
 
 
-def java_command(libs: Path, data_dir: Path, main: list[str], heap: str | None = None) -> list[str]:
+def java_command(
+    libs: Path,
+    data_dir: Path,
+    main: list[str],
+    heap: str | None = None,
+    extra_opts: list[str] | None = None,
+) -> list[str]:
     opts = [o for o in _JVM_OPTS if not (heap and o.startswith("-Xmx"))]
     if heap:
         opts.append(f"-Xmx{heap}")
+    opts += extra_opts or []
     return [
         java_executable(),
         *opts,
@@ -53,10 +60,13 @@ def launch(cmd: list[str], log_path: Path) -> subprocess.Popen[bytes]:
     with log_path.open("ab") as log:
         # A session of its own: Ctrl-C in the caller's terminal must reach our stop() (which
         # sends SIGTERM), not the JVM directly, and `start` must outlive the CLI process.
-        return subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        try:
+            return subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        except FileNotFoundError as exc:
+            raise LocalKafkaError(f"{cmd[0]} not found: install Java 17+ or set JAVA_HOME") from exc
 
 
 def log_size(log_path: Path) -> int:
@@ -95,22 +105,28 @@ def read_pidfile(data_dir: Path) -> int | None:
 
 def is_broker_for(pid: int, data_dir: Path) -> bool:
     # Pids are reused: only signal a process whose command line is our broker on this data dir.
+    argv = cmdline(pid)
+    return "kafka.Kafka" in argv and str(data_dir / "server.properties") in argv
+
+
+def cmdline(pid: int) -> list[str]:
     try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
-    props = str(data_dir / "server.properties").encode()
-    return b"kafka.Kafka" in argv and props in argv
+        return []
+    return raw.decode(errors="replace").split("\0")
 
 
-def terminate(pid: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
-    """SIGTERM (Kafka's clean shutdown), then SIGKILL if it is not gone within timeout."""
+def terminate(pid: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> bool:
+    """SIGTERM (Kafka's clean shutdown), then SIGKILL if it is not gone within timeout.
+    True when SIGTERM sufficed."""
     _signal(pid, signal.SIGTERM)
     if _wait_gone(pid, timeout, proc):
-        return
+        return True
     _signal(pid, signal.SIGKILL)
     if not _wait_gone(pid, 10.0, proc):
         raise LocalKafkaError(f"Kafka broker pid {pid} survived SIGKILL")
+    return False
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:

@@ -16,6 +16,7 @@ from omniroute.localkafka import (
     LocalKafkaError,
     alive_brokers,
     cache_dir,
+    cds,
     ensure_jars,
     is_ready,
     libs_dir,
@@ -201,3 +202,38 @@ def test_probe_without_a_usable_version_is_not_ready(
 def test_probe_on_a_closed_port_is_not_ready() -> None:
     (port,) = free_ports(1)
     assert not is_ready("127.0.0.1", port, timeout=1)
+
+
+# --- class-data sharing archive bookkeeping ---
+
+
+def test_first_broker_dumps_an_archive_later_ones_map_it(tmp_path: Path) -> None:
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    archive = cds.archive_path(libs, "java")
+    assert archive is not None
+    assert archive == cds.archive_path(libs, "java")  # stable for the same JVM and jars
+    flags = cds.jvm_flags(archive)
+    (dump,) = [f for f in flags if f.startswith("-XX:ArchiveClassesAtExit=")]
+    assert cds.dump_time(flags) > 0
+
+    partial = Path(dump.split("=", 1)[1])
+    partial.write_bytes(b"archive")  # what the JVM writes as it exits
+    cds.adopt(["java", *flags, "kafka.Kafka"])
+    assert archive.read_bytes() == b"archive"
+    assert not partial.exists()
+    assert f"-XX:SharedArchiveFile={archive}" in cds.jvm_flags(archive)
+
+
+def test_archive_of_a_failed_broker_is_discarded(tmp_path: Path) -> None:
+    archive = tmp_path / "kafka-x.jsa"
+    flags = cds.jvm_flags(archive)
+    partial = Path(flags[-1].split("=", 1)[1])
+    partial.write_bytes(b"half")
+    cds.adopt(flags, publish=False)
+    assert not partial.exists()
+    assert not archive.exists()
+
+
+def test_no_java_no_archive(tmp_path: Path) -> None:
+    assert cds.archive_path(tmp_path, "no-such-java-binary") is None
