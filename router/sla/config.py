@@ -108,7 +108,8 @@ class EscalationRule(_Model):
     """What to do when an alert fires. The first matching rule wins."""
 
     id: Name = Field(description="Stable rule id, recorded on the alert")
-    on: AlertKind = Field(AlertKind.BREACHED, description="Alert kind that triggers it")
+    # Not `on`: YAML 1.1 (PyYAML) reads a bare `on` key as the boolean true.
+    trigger: AlertKind = Field(AlertKind.BREACHED, description="Alert kind that fires it")
     departments: tuple[Name, ...] = Field((), description="Only these departments (empty = all)")
     priorities: tuple[Priority, ...] = Field((), description="Only these priorities (empty = all)")
     channels: tuple[Channel, ...] = Field((), description="Only these channels (empty = all)")
@@ -123,7 +124,7 @@ class EscalationRule(_Model):
 
     def matches(self, kind: AlertKind, department: str, priority: str, channel: str) -> bool:
         return (
-            kind is self.on
+            kind is self.trigger
             and (not self.departments or department in self.departments)
             and (not self.priorities or priority in self.priorities)
             and (not self.channels or channel in self.channels)
