@@ -36,6 +36,7 @@ class ImapReader:
         self.sink = sink
         self.checkpoint = Checkpoint(self.config.imap_checkpoint)
         self.delivered = 0  # messages acknowledged by Kafka in this process (for tests/logs)
+        self._selected = False
 
     @property
     def _keyword(self) -> str | None:
@@ -50,15 +51,20 @@ class ImapReader:
         """Read forever; reconnect with bounded backoff on IMAP or Kafka failures."""
         delay = 1.0
         while True:
+            self._selected = False
             try:
                 await self._session(drain_only=False)
             except (ImapError, KafkaUnavailable, OSError, TimeoutError) as exc:
                 name = type(exc).__name__
                 log.warning("imap reader: %s: %s; retrying in %.0fs", name, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.config.retry_backoff_max_s)
-            else:
+            except Exception:
+                # aioimaplib's own errors (Abort, CommandTimeout) and anything unforeseen: the
+                # reader must outlive them; the checkpoint makes the retry safe.
+                log.exception("imap reader failed; retrying in %.0fs", delay)
+            if self._selected:  # the last session worked for a while: start backoff afresh
                 delay = 1.0
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.config.retry_backoff_max_s)
 
     async def drain(self) -> int:
         """Deliver everything currently in the mailbox once, then return (one-shot mode)."""
@@ -70,6 +76,7 @@ class ImapReader:
         session = await ImapSession.open(self.config)
         try:
             position = await self._start(session)
+            self._selected = True
             while True:
                 position = await self._round(session, position)
                 if drain_only:

@@ -40,21 +40,30 @@ def _lines(response: Any, what: str) -> list[bytes]:
 
 
 class ImapSession:
-    def __init__(self, client: Any, timeout: float) -> None:
-        self._client = client
+    def __init__(self, timeout: float) -> None:
+        self._client: Any = None
         self._timeout = timeout
+        # Set by aioimaplib when the socket closes: an IDLE wait would otherwise only notice a
+        # dead connection when its timeout runs out.
+        self.lost = asyncio.Event()
+
+    def _connection_lost(self, exc: Exception | None) -> None:
+        self.lost.set()
 
     @classmethod
     async def open(cls, config: EmailConfig) -> "ImapSession":
         timeout = config.imap_timeout_s
-        if config.imap_security is ImapSecurity.TLS:
-            context = ssl.create_default_context()
-            client = aioimaplib.IMAP4_SSL(
-                config.imap_host, config.imap_port, timeout=timeout, ssl_context=context
-            )
-        else:
-            client = aioimaplib.IMAP4(config.imap_host, config.imap_port, timeout=timeout)
-        session = cls(client, timeout)
+        session = cls(timeout)
+        tls = ssl.create_default_context() if config.imap_security is ImapSecurity.TLS else None
+        # The base class speaks implicit TLS given a context; IMAP4_SSL would drop the callback.
+        client = aioimaplib.IMAP4(
+            config.imap_host,
+            config.imap_port,
+            timeout=timeout,
+            conn_lost_cb=session._connection_lost,
+            ssl_context=tls,
+        )
+        session._client = client
         try:
             await client.wait_hello_from_server()
             password = config.imap_password.get_secret_value()
@@ -130,14 +139,23 @@ class ImapSession:
         while not queue.empty():  # pushes left over from an earlier IDLE are stale
             queue.get_nowait()
         idle = await self._client.idle_start(timeout=idle_timeout)
+        push = asyncio.ensure_future(self._client.wait_server_push(timeout=idle_timeout + 5))
+        lost = asyncio.ensure_future(self.lost.wait())
         try:
-            with contextlib.suppress(TimeoutError):
-                await self._client.wait_server_push(timeout=idle_timeout + 5)
+            await asyncio.wait({push, lost}, return_when=asyncio.FIRST_COMPLETED)
+            if self.lost.is_set():
+                raise ImapError("IMAP connection lost during IDLE")
         finally:
-            if self._client.has_pending_idle():
-                self._client.idle_done()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(idle, self._timeout)
+            for task in (push, lost):
+                task.cancel()
+            await asyncio.gather(push, lost, return_exceptions=True)
+            if not self.lost.is_set():
+                if self._client.has_pending_idle():
+                    self._client.idle_done()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(idle, self._timeout)
+            else:
+                idle.cancel()
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

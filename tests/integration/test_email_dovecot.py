@@ -25,9 +25,28 @@ USER, PASSWORD = "support", "imap-test-password"
 MAIL_UID = 65534  # nobody: Dovecot refuses mail access as root
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dovecot:
     port: int
+    root: Path
+    binary: str
+    proc: "subprocess.Popen[bytes] | None" = None
+
+    def start(self) -> None:
+        conf = self.root / "dovecot.conf"
+        self.proc = subprocess.Popen([self.binary, "-F", "-c", str(conf)])
+        _wait_ready(self.port, self.proc, self.root)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc = None
 
     @contextlib.contextmanager
     def _imap(self) -> Iterator[imaplib.IMAP4]:
@@ -103,17 +122,12 @@ def dovecot_server() -> Iterator[Dovecot]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     (root / "dovecot.conf").write_text(_config(root, port))
-    proc = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")])
+    server = Dovecot(port, root, binary)
     try:
-        _wait_ready(port, proc, root)
-        yield Dovecot(port)
+        server.start()
+        yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -86,6 +86,22 @@ async def test_restart_neither_loses_nor_repeats(
     assert len(flags) == 6 and all(b"\\Seen" in f for f in flags)
 
 
+async def test_reader_reconnects_when_the_server_restarts_during_idle(
+    dovecot: Dovecot, kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    async with running(reader(dovecot, tmp_path), kafka_settings) as imap:
+        await asyncio.to_thread(dovecot.append, mail(1))
+        await delivered(imap, 1)
+        await asyncio.to_thread(dovecot.stop)  # the IDLE connection drops
+        await asyncio.to_thread(dovecot.start)
+        await asyncio.to_thread(dovecot.append, mail(2))
+        await delivered(imap, 2)
+    assert sorted(await topic_ids(kafka_settings, 2)) == [
+        "<imap-1@example.org>",
+        "<imap-2@example.org>",
+    ]
+
+
 async def test_uidvalidity_change_rescans_without_repeats(
     dovecot: Dovecot, kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
