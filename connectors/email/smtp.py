@@ -73,6 +73,9 @@ async def start_smtp(
     """Bind and start serving; the caller closes the returned server."""
     config = connector.config
     loop = asyncio.get_running_loop()
+    # aiosmtpd logs every command line with the peer address at INFO ("mail.log"): per-mail
+    # noise with envelope addresses in it. Its warnings and errors still come through.
+    logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.root.level))
     handler = IntakeHandler(connector, sink)
 
     def factory() -> SMTP:
