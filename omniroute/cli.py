@@ -18,6 +18,9 @@ COMMAND_MODULES = (
     "omniroute.commands.kafka",
     "omniroute.commands.configref",
     "connectors.normalize",
+    "omniroute.commands.ops_deadletter",
+    "omniroute.commands.ops_replay",
+    "omniroute.commands.ops_status",
 )
 
 
