@@ -186,7 +186,8 @@ def test_failed_start_raises_with_the_cause_from_the_log(tmp_path: Path) -> None
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        kafka = LocalKafka(tmp_path / "kafka", port=port)
+        # The controller binds first, so this fails sooner than a taken client port.
+        kafka = LocalKafka(tmp_path / "kafka", controller_port=port)
         with pytest.raises(LocalKafkaError, match="Address already in use"):
             kafka.start(timeout=90)
     assert kafka.pid is None
