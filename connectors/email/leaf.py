@@ -15,6 +15,7 @@ from connectors.email import headers
 from connectors.email.charsets import decode, decode_surrogates
 
 _B64_LINE = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
+_B64_CLEAN = re.compile(rb"[A-Za-z0-9+/\s]*={0,2}\s*")
 _B64_STRIP = re.compile(rb"[^A-Za-z0-9+/]")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
@@ -84,7 +85,14 @@ def _b64_lines(data: bytes) -> list[bytes]:
     return [line.strip() for line in data.splitlines() if line.strip()]
 
 
+def _clean_base64(data: bytes) -> bool:
+    """Only base64 characters and whitespace, padding only at the end (one C-speed scan)."""
+    return _B64_CLEAN.fullmatch(data) is not None
+
+
 def _looks_base64(data: bytes, undeclared: bool) -> bool:
+    if not undeclared and data.strip() and _clean_base64(data):
+        return True  # the common case, decided without splitting a large body into lines
     lines = _b64_lines(data)
     if not lines:
         return False
@@ -102,7 +110,10 @@ def _looks_base64(data: bytes, undeclared: bool) -> bool:
 
 
 def _b64(data: bytes) -> bytes:
-    joined = b"".join(line for line in _b64_lines(data) if _B64_LINE.fullmatch(line))
+    if _clean_base64(data):
+        joined = data
+    else:
+        joined = b"".join(line for line in _b64_lines(data) if _B64_LINE.fullmatch(line))
     # Padding ends the data; some encoders append junk after it.
     clean = _B64_STRIP.sub(b"", joined.split(b"=", 1)[0])
     if len(clean) % 4 == 1:  # one dangling character cannot encode a byte
