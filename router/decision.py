@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from intake.message import Message
-from router.classify import Classification, Layer
+from router.classifier import Classification, Layer
 from router.config.model import Priority
 from router.dedup.verdict import DedupLayer
 from router.policy import SlaDecision

@@ -14,7 +14,7 @@ from intake.errors import InvalidInput
 from intake.headers import TYPE_DECISION, TYPE_DISPATCH, TYPE_DUPLICATE, Headers, cloudevent_headers
 from intake.message import Message, MessageKind
 from intake.topics import Topics
-from router.classify import Classification, Classifier
+from router.classifier import Classification, Classifier
 from router.decision import Decision, Dispatch, DuplicateRecord, make_decision
 from router.dedup.verdict import DedupLayer, Verdict
 from router.policy import decide_sla

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from intake.message import Message
-from router.classify import Classification
+from router.classifier import Classification
 from router.config.model import Priority, RoutingConfig
 
 _RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}

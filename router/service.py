@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry
 
 from intake.settings import KafkaSettings
 from intake.topics import Topics
-from router.classify import Classifier
+from router.classifier import Classifier
 from router.config import RoutingConfig, load_config, load_default_config
 from router.http import build_http_app
 from router.metrics import RouterMetrics

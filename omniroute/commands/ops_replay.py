@@ -20,7 +20,7 @@ from intake.topics import Topics, TopicSpec
 from omniroute.commands import ops_kafka as ok
 from omniroute.commands.ops_replay_diff import Row, render, replay_one, summarize
 from omniroute.target import resolve_kafka
-from router.classify import Classifier
+from router.classifier import Classifier
 from router.config import RoutingConfig, load_config
 from router.decision import Decision
 from router.pipeline import Pipeline

@@ -9,7 +9,7 @@ import pytest
 from intake import serde
 from intake.message import MessageKind
 from intake.topics import Topics
-from router.classify import Classifier
+from router.classifier import Classifier
 from router.config import load_default_config
 from router.config.loader import parse_config
 from router.config.model import Priority

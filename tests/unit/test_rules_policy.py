@@ -7,7 +7,7 @@ from intake.errors import ConfigError
 from intake.identity import IdentityKeyer
 from intake.message import Message, MessageDraft, MessageKind
 from intake.topics import Topics
-from router.classify import Classifier, Layer
+from router.classifier import Classifier, Layer
 from router.config import load_default_config
 from router.config.loader import parse_config
 from router.config.model import Priority

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from intake.events import EventType, LifecycleEvent
 from intake.message import Channel, Message
-from router.classify import Layer
+from router.classifier import Layer
 from router.config.model import Priority
 from router.decision import Decision
 
