@@ -63,12 +63,13 @@ async def reader(kafka: KafkaSettings) -> AsyncIterator[AIOKafkaConsumer]:
 
 async def partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
     """Partitions of the topics that exist (missing topics are skipped)."""
-    known = await consumer.topics()
+    # The consumer's own metadata cache only knows topics it was asked about; a full fetch
+    # (what consumer.topics() does, but keeping the partitions) knows them all.
+    cluster = await consumer._client.fetch_all_metadata()
     out = []
     for topic in topics:
-        if topic in known:
-            found = consumer.partitions_for_topic(topic) or set()
-            out += [TopicPartition(topic, p) for p in sorted(found)]
+        found = cluster.partitions_for_topic(topic) or set()
+        out += [TopicPartition(topic, p) for p in sorted(found)]
     return out
 
 

@@ -18,11 +18,10 @@ from intake.message import Channel
 from intake.settings import KafkaSettings
 from intake.topics import Topics, TopicSpec
 from omniroute.commands import ops_kafka as ok
-from omniroute.commands.ops_replay_diff import Row, render, replay_one, summarize
+from omniroute.commands.ops_replay_diff import Dispatched, Row, render, replay_one, summarize
 from omniroute.target import resolve_kafka
 from router.classifier import Classifier
 from router.config import RoutingConfig, load_config
-from router.decision import Decision
 from router.pipeline import Pipeline
 
 SHADOW_HEADER = "omniroute-shadow-config"
@@ -53,19 +52,19 @@ async def intake_records(kafka: KafkaSettings, args: argparse.Namespace) -> list
 
 async def dispatched(
     kafka: KafkaSettings, ids: set[str], args: argparse.Namespace
-) -> dict[str, Decision]:
+) -> dict[str, Dispatched]:
     """The last decision recorded for each of `ids`. Decisions are written after their intake
     record, so reading from the same start time finds all of them."""
     topic = Topics(kafka.topic_prefix).decisions
     since = ok.parse_time(args.since) if args.since else None
-    found: dict[str, Decision] = {}
+    found: dict[str, Dispatched] = {}
     async with ok.reader(kafka) as consumer:
         tps = await ok.partitions(consumer, [topic])
         async for r in ok.read(consumer, await ok.ranges(consumer, tps, since), args.timeout):
             key = (r.key or b"").decode("utf-8", "replace")
             if key in ids:
                 try:
-                    found[key] = serde.loads(Decision, r.value or b"")
+                    found[key] = serde.loads(Dispatched, r.value or b"")
                 except InvalidInput:
                     continue  # an unreadable audit record is no baseline
     return found

@@ -11,12 +11,31 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
 from intake import serde
 from intake.errors import InvalidInput
 from intake.message import Message
 from router.decision import Decision
 from router.dedup.verdict import DedupLayer, Verdict
 from router.pipeline import Pipeline
+
+
+class Dispatched(BaseModel):
+    """The fields of a recorded decision that the comparison needs. Read leniently (a subset,
+    unknown fields ignored), so a record from an older or newer router still counts as a
+    baseline even when the full `Decision` model would reject it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    message_id: str
+    department: str
+    priority: str
+    sla_policy: str
+    sla_due_at: AwareDatetime
+    case_id: str | None = None
+    contact_count: int = 1
+    classified_department: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +46,8 @@ class Outcome:
     sla_due_at: datetime
 
     @classmethod
-    def of(cls, d: Decision) -> "Outcome":
-        return cls(d.department, d.priority.value, d.sla_policy, d.sla_due_at)
+    def of(cls, d: Decision | Dispatched) -> "Outcome":
+        return cls(d.department, str(d.priority), d.sla_policy, d.sla_due_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +75,7 @@ class Row:
         return tuple(out)
 
 
-def _verdict(before: Decision) -> Verdict | None:
+def _verdict(before: Dispatched) -> Verdict | None:
     follow_up = before.classified_department is not None or before.contact_count > 1
     if not follow_up and before.case_id is None:
         return None
@@ -70,7 +89,7 @@ def _verdict(before: Decision) -> Verdict | None:
     )
 
 
-def replay_one(pipeline: Pipeline, raw: bytes, source: str, before: Decision | None) -> Row:
+def replay_one(pipeline: Pipeline, raw: bytes, source: str, before: Dispatched | None) -> Row:
     try:
         message = serde.loads(Message, raw)
     except InvalidInput:

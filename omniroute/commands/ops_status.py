@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import TopicPartition
+from pydantic import BaseModel, ConfigDict
 
 from intake import serde
 from intake.errors import InvalidInput
@@ -23,10 +24,24 @@ from intake.settings import KafkaSettings
 from intake.topics import Topics
 from omniroute.commands import ops_kafka as ok
 from omniroute.target import resolve_kafka
-from router.decision import Dispatch
 from router.settings import RouterSettings
 
 Case = tuple[str, bool]  # (department, open)
+
+
+class _DecisionRef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    message_id: str
+    department: str
+    case_id: str | None = None
+
+
+class _DispatchRef(BaseModel):
+    """Only what counting cases needs, read leniently: a department record written by another
+    router version must still count."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    decision: _DecisionRef
 
 
 def fold_cases(
@@ -94,10 +109,10 @@ async def _open_cases(
     dispatches = []
     async for r in ok.read(consumer, dept, timeout_s):
         try:
-            d = serde.loads(Dispatch, r.value or b"")
+            d = serde.loads(_DispatchRef, r.value or b"")
         except InvalidInput:
             continue  # not ours to judge here; the router deadletters bad input upstream
-        dispatches.append((d.decision.case_id or d.message.id, d.decision.department))
+        dispatches.append((d.decision.case_id or d.decision.message_id, d.decision.department))
     events = []
     async for r in ok.read(consumer, {tp: r for tp, r in span.items() if tp.topic == t.events},
                            timeout_s):  # fmt: skip
