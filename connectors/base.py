@@ -27,7 +27,7 @@ implement `run(sink)` and ack upstream only after `sink.deliver` returned.
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Generic, TypeVar
 
@@ -53,9 +53,25 @@ C = TypeVar("C", bound=ConnectorConfig)
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
+    """What one payload became. A payload can hold many records (a file of CDR lines, a webhook
+    batch), so a bad record costs one deadletter while its neighbours still become drafts."""
+
     drafts: list[MessageDraft] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # reasons, e.g. "whatsapp status: read"
-    deadletter: DeadLetter | None = None
+    deadletters: tuple[DeadLetter, ...] = ()
+
+    @property
+    def deadletter(self) -> DeadLetter | None:
+        """The first deadletter, for payloads that are one record (a mail, a webhook body)."""
+        return self.deadletters[0] if self.deadletters else None
+
+    @classmethod
+    def combine(cls, results: "Sequence[ParseResult]") -> "ParseResult":
+        return cls(
+            drafts=[d for r in results for d in r.drafts],
+            ignored=[reason for r in results for reason in r.ignored],
+            deadletters=tuple(dl for r in results for dl in r.deadletters),
+        )
 
     @classmethod
     def of(cls, *drafts: MessageDraft) -> "ParseResult":
@@ -70,7 +86,7 @@ class ParseResult:
         record = DeadLetter.of(
             raw, stage=Stage.CONNECTOR, reason_code=reason_code, reason=reason, source=source
         )
-        return cls(deadletter=record)
+        return cls(deadletters=(record,))
 
 
 class Connector(ABC, Generic[C]):

@@ -34,11 +34,7 @@ def normalize_file(name: str, path: Path, out: IO[str]) -> None:
         )
     for reason in result.ignored:
         out.write(serde.dumps_obj({"file": str(path), "ignored": reason}).decode() + "\n")
-    # Line-oriented payloads (a file of CDR lines) carry one deadletter per bad line.
-    records = getattr(result, "deadletters", None) or (
-        [result.deadletter] if result.deadletter is not None else []
-    )
-    for dl in records:
+    for dl in result.deadletters:
         line = {
             "file": str(path),
             "deadletter": {

@@ -31,7 +31,7 @@ async def ingest(
     context: Mapping[str, str] | None = None,
 ) -> Delivered:
     result = safe_parse(connector, raw, context)
-    if result.deadletter is not None:
-        await sink.deadletter(result.deadletter)
+    for record in result.deadletters:
+        await sink.deadletter(record)
     acks = await sink.deliver(result.drafts, source)
     return Delivered(result, acks)

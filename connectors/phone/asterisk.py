@@ -18,7 +18,6 @@ from connectors.phone.asterisk_csv import Layout, call_record
 from connectors.phone.cdr_custom import mapping_columns, master_columns
 from connectors.phone.checkpoint import CheckpointStore
 from connectors.phone.config import PhoneConfig
-from connectors.phone.lines import combine
 from connectors.phone.pump import TailPump
 from connectors.phone.record import to_draft
 from connectors.phone.tailer import FileTailer
@@ -136,7 +135,7 @@ class AsteriskConnector(Connector[AsteriskConfig]):
             for number, line in enumerate(raw.split(b"\n"), start=1)
             if line.strip()
         ]
-        return combine(results) if results else ParseResult.ignore("no CDR lines")
+        return ParseResult.combine(results) if results else ParseResult.ignore("no CDR lines")
 
     def parse_line(self, raw: bytes, where: str) -> ParseResult:
         """Total: a bad line becomes a deadletter record carrying the raw line."""

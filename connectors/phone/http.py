@@ -29,7 +29,8 @@ async def respond(request: web.Request, source: str, result: ParseResult) -> web
     sink = app[state.SINK]
     try:
         if result.deadletter is not None:
-            await sink.deadletter(result.deadletter)
+            for record in result.deadletters:
+                await sink.deadletter(record)
             metrics.count(Channel.PHONE, Outcome.INVALID)
             dead = result.deadletter
             return problem(

@@ -83,8 +83,7 @@ class TailPump:
                 continue
             result = self.parse_line(line.data, f"{where}@{line.start}")
             drafts += result.drafts
-            if result.deadletter is not None:
-                dead.append(result.deadletter)
+            dead += result.deadletters
         if batch.orphan is not None:
             reason = f"{where}: rotated away with an unterminated last line"
             dead.append(self._dead(batch.orphan, "incomplete_line", reason))

@@ -89,7 +89,7 @@ class Batch:
         if not self.problems:
             return ParseResult(drafts=self.drafts, ignored=self.ignored)
         failed = ParseResult.failed(raw, source, "bad_event", "; ".join(self.problems))
-        return ParseResult(drafts=self.drafts, ignored=self.ignored, deadletter=failed.deadletter)
+        return ParseResult(drafts=self.drafts, ignored=self.ignored, deadletters=failed.deadletters)
 
 
 def obj(value: Any) -> Json:

@@ -65,8 +65,8 @@ async def deliver(
         return refuse(request, 401, AuthFailure.STALE, "the events are older than accepted")
     metrics = app[state.METRICS]
     try:
-        if result.deadletter is not None:
-            await app[state.SINK].deadletter(result.deadletter)
+        for record in result.deadletters:
+            await app[state.SINK].deadletter(record)
         await app[state.SINK].deliver(result.drafts, source)
     except KafkaUnavailable as exc:
         metrics.count(Channel.SOCIAL, Outcome.UNAVAILABLE, len(result.drafts))

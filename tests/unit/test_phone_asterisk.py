@@ -3,9 +3,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from connectors.base import ParseResult
 from connectors.phone.asterisk import AsteriskConfig, AsteriskConnector
 from connectors.phone.cdr_custom import mapping_columns, master_columns
-from connectors.phone.lines import LinesResult
 from intake.message import MessageKind
 from tests.unit.phone_helpers import fixture
 
@@ -14,7 +14,7 @@ def connector(**overrides: Any) -> AsteriskConnector:
     return AsteriskConnector(AsteriskConfig(**({"default_region": "DE"} | overrides)))
 
 
-def by_uniqueid(result: LinesResult) -> dict[str, Any]:
+def by_uniqueid(result: ParseResult) -> dict[str, Any]:
     return {d.metadata["call_id"]: d for d in result.drafts}
 
 
@@ -24,7 +24,7 @@ def test_master_csv_dispositions_and_kinds() -> None:
         outbound_contexts=("from-internal",),
         queue_departments={"returns-queue": "returns"},
     ).parse(fixture("asterisk_master.csv"))
-    assert isinstance(result, LinesResult)
+    assert isinstance(result, ParseResult)
     assert result.deadletters == ()
     calls = by_uniqueid(result)
     expected = {
@@ -81,7 +81,7 @@ def test_queue_hint_voicemail_recording_and_withheld_caller() -> None:
 def test_bad_lines_become_one_deadletter_each_with_the_raw_line() -> None:
     raw = fixture("asterisk_bad.csv")
     result = connector().parse(raw, {"filename": "bad.csv"})
-    assert isinstance(result, LinesResult)
+    assert isinstance(result, ParseResult)
     assert sorted(by_uniqueid(result)) == ["1709547300.201", "1709548200.204"]
     reasons = [d.reason for d in result.deadletters]
     assert len(reasons) == 3
