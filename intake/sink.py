@@ -8,20 +8,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from prometheus_client import CollectorRegistry
+
 from intake.complete import Completer
 from intake.deadletter import DeadLetter
+from intake.errors import KafkaUnavailable
 from intake.identity import IdentityKeyer
 from intake.kafka import durable_producer, start_producer
 from intake.message import Message, MessageDraft
+from intake.metrics import IntakeMetrics, Outcome
 from intake.publisher import Ack, Publisher
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 
 
 class Sink:
-    def __init__(self, completer: Completer, publisher: Publisher) -> None:
+    """With `metrics`, deliveries are counted here (pull connectors); HTTP handlers count their
+    own outcomes and get a sink without metrics, so nothing is counted twice."""
+
+    def __init__(
+        self, completer: Completer, publisher: Publisher, metrics: IntakeMetrics | None = None
+    ) -> None:
         self.completer = completer
         self.publisher = publisher
+        self.metrics = metrics
 
     def complete(
         self, drafts: list[MessageDraft], source: str, now: datetime | None = None
@@ -31,7 +41,18 @@ class Sink:
     async def deliver(self, drafts: list[MessageDraft], source: str) -> list[Ack]:
         if not drafts:
             return []
-        return await self.publisher.publish(self.complete(drafts, source))
+        try:
+            acks = await self.publisher.publish(self.complete(drafts, source))
+        except KafkaUnavailable:
+            self._count(drafts, Outcome.UNAVAILABLE)
+            raise
+        self._count(drafts, Outcome.ACCEPTED)
+        return acks
+
+    def _count(self, drafts: list[MessageDraft], outcome: Outcome) -> None:
+        if self.metrics is not None:
+            for draft in drafts:
+                self.metrics.count(draft.channel, outcome)
 
     async def deadletter(self, record: DeadLetter) -> None:
         await self.publisher.publish_deadletter(record)
@@ -45,12 +66,15 @@ async def open_sink(
     identity_secret: bytes,
     default_region: str = "US",
     ack_timeout_s: float = 10.0,
+    registry: CollectorRegistry | None = None,
 ) -> AsyncIterator[Sink]:
     """A sink with its own durable producer, for pull connectors running outside the HTTP app."""
     producer = durable_producer(kafka, name)
     await start_producer(producer, kafka.connect_timeout_s)
     try:
         publisher = Publisher(producer, Topics(kafka.topic_prefix), ack_timeout_s)
-        yield Sink(Completer(IdentityKeyer(identity_secret, default_region)), publisher)
+        metrics = IntakeMetrics(registry) if registry is not None else None
+        keyer = IdentityKeyer(identity_secret, default_region)
+        yield Sink(Completer(keyer), publisher, metrics)
     finally:
         await producer.stop()

@@ -6,6 +6,8 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -17,6 +19,7 @@ from intake.http.settings import IntakeSettings
 from intake.sink import open_sink
 from omniroute import startup
 from omniroute.mount import mount_connectors
+from omniroute.probes import ConnectSettings, serve_probes
 from omniroute.signals import run_until_signal
 from omniroute.startup import StartupError
 from omniroute.target import resolve_kafka
@@ -61,20 +64,38 @@ def _router(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _run_until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
+    """Run `work` until it ends or `stop` is set; its own exception (if any) propagates."""
+    task = asyncio.create_task(work)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def _connect(args: argparse.Namespace) -> int:
     kafka = resolve_kafka()
     connector = registry.get(args.name)
     secret = IntakeSettings().identity_secret.get_secret_value().encode()
 
+    metrics_registry = CollectorRegistry()
+    ready = asyncio.Event()
+
     async def main(stop: asyncio.Event) -> None:
-        async with open_sink(kafka, name=f"connect-{args.name}", identity_secret=secret) as sink:
-            task = asyncio.create_task(connector.run(sink))
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            stopped.cancel()
+        http = await serve_probes(metrics_registry, ready, ConnectSettings())
+        try:
+            async with open_sink(
+                kafka,
+                name=f"connect-{args.name}",
+                identity_secret=secret,
+                registry=metrics_registry,
+            ) as sink:
+                ready.set()
+                await _run_until_stopped(connector.run(sink), stop)
+        finally:
+            await http.cleanup()
 
     try:
         run_until_signal(main)
