@@ -15,8 +15,6 @@ the instance and restore a new one from the changelog.
 
 from datetime import datetime
 
-import numpy as np
-
 from intake.message import Message
 from router.dedup.cases import LAYOUT as CASES
 from router.dedup.cases import Case, CaseBook
@@ -41,7 +39,7 @@ from router.state import codec
 from router.state.changes import Changes
 from router.state.clock import to_ts
 from router.state.expiry import expire
-from router.state.restore import Layout, RestoreBuffer
+from router.state.restore import Layout, RestoreBuffer, merge
 from router.state.settings import DedupSettings
 from router.state.table import KeyTable
 
@@ -110,14 +108,14 @@ class PartitionState:
 
     def restore(self, key: bytes, value: bytes | None) -> None:
         """Replay one changelog record. Cheap: records are merged in bulk on first use."""
-        if key[:1] == codec.DEPARTMENT:
-            self.cases.restore_department(key, value)
-        else:
-            self._restoring.add(key, value)
+        buffer = self._restoring  # inlined `add`: this runs once per record of a restore
+        buffer.keys.append(key)
+        buffer.values.append(value or b"")
 
     @property
     def restore_skipped(self) -> int:
         """Changelog records this version could not read (unknown kind or format)."""
+        self._flush()
         return self._restoring.skipped
 
     def expire(self, now: datetime) -> None:
@@ -143,10 +141,20 @@ class PartitionState:
     def _flush(self) -> None:
         if not len(self._restoring):
             return
+        batches, short = self._restoring.take()
+        for key, value in short:
+            if key[:1] == codec.DEPARTMENT:
+                self.cases.restore_department(key, value)
+            else:
+                self._restoring.skipped += 1
         for table, layout in self._tables():
-            self._restoring.merge_into(table, layout)
-            if len(table):
-                self._high = max(self._high, int(np.max(table.rows()[1]["ts"])))
+            batch = batches.get(layout.kind)
+            if batch is None:
+                continue
+            merge(table, layout, batch)
+            live = batch.values["ts"][~batch.deleted]
+            if len(live):
+                self._high = max(self._high, int(live.max()))
 
     def _open_case(self, hi: int | None, t: int) -> Case | None:
         return None if hi is None else self.cases.get(hi, t)

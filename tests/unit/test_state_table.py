@@ -3,7 +3,7 @@ import random
 import numpy as np
 
 from router.state import codec
-from router.state.restore import Layout, RestoreBuffer
+from router.state.restore import Layout, RestoreBuffer, merge
 from router.state.table import KeyTable
 
 COLUMNS = {"ts": np.uint32, "case": np.uint64}
@@ -106,9 +106,13 @@ def test_restore_last_write_wins_and_tombstones_delete() -> None:
     put(4, None)
     put(5, None)
     put(5, 50)
-    buffer.add(b"Zjunk", b"")
-    buffer.merge_into(t, Layout(codec.SEEN))
+    buffer.add(b"Z" + bytes(8), b"\x01" + bytes(12))  # unknown kind
+    buffer.add(codec.entry_key(codec.SEEN, 6), b"\x02" + bytes(12))  # newer version
+    buffer.add(codec.entry_key(codec.SEEN, 7), b"\x01")  # wrong width
+    batches, short = buffer.take()
+    assert short == [] and len(buffer) == 0
+    merge(t, Layout(codec.SEEN), batches[codec.SEEN])
     got = {k: t.get(t.find(k), "case") for k in (1, 3, 5)}
     assert got == {1: 11, 3: 31, 5: 50}
     assert t.find(2) == -1 and t.find(4) == -1 and len(t) == 3
-    assert buffer.skipped == 1
+    assert buffer.skipped == 3
