@@ -3,7 +3,7 @@
 
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -31,6 +31,7 @@ class LocalKafka:
         heap: str = "512m",
         version: str = KAFKA_VERSION,
         class_sharing: bool = True,
+        format_args: Sequence[str] = (),
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self._port = port
@@ -39,6 +40,9 @@ class LocalKafka:
         self._heap = heap
         self._version = version
         self._class_sharing = class_sharing
+        # Extra `kafka-storage format` arguments, for what KRaft only takes at format time:
+        # e.g. ["--add-scram", "SCRAM-SHA-512=[name=alice,password=secret]"] (SCRAM users).
+        self._format_args = list(format_args)
         self._proc: subprocess.Popen[bytes] | None = None
         self._argv: list[str] = []  # the running broker's command line
         self._log_mark = 0  # where this start's part of broker.log begins
@@ -153,7 +157,7 @@ class LocalKafka:
 
     def _format(self, libs: Path, deadline: float) -> None:
         main = ["kafka.tools.StorageTool", "format", "--ignore-formatted"]
-        main += ["-t", config.new_cluster_id(), "-c", str(self._props_path)]
+        main += ["-t", config.new_cluster_id(), "-c", str(self._props_path), *self._format_args]
         cmd = process.java_command(libs, self.data_dir, main, "256m")
         with self.log_path.open("ab") as log:
             try:
