@@ -1,8 +1,9 @@
 """Router metrics: injected registry, enum label values, SLA-threshold histogram buckets."""
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from intake.deadletter import Stage
+from router.pipeline import NOT_ROUTED, Result
 
 # A bucket at every default SLA threshold (15 s phone, 30 s chat, 1 h social, 24 h email)
 # so "share answered within SLA" is an exact bucket ratio, not an interpolation.
@@ -61,5 +62,53 @@ class RouterMetrics:
             buckets=SLA_BUCKETS,
             registry=registry,
         )
+        self.transactions = Counter(
+            "omniroute_router_transactions_total",
+            "Router Kafka transactions by result: committed, aborted (state reset from the "
+            "changelog), fenced (another instance took the partition over)",
+            ["result"],
+            registry=registry,
+        )
+        self.restore_seconds = Histogram(
+            "omniroute_router_restore_seconds",
+            "Time to restore partition state from the changelog at a take-over",
+            buckets=(0.01, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0),
+            registry=registry,
+        )
+        self.partitions = Gauge(
+            "omniroute_router_partitions_owned",
+            "Partition numbers this instance owns (each: one transactional producer + state)",
+            registry=registry,
+        )
+        # Not `omniroute_consumer_lag_records`: the SLA tracker registers that name and both can
+        # share one registry.
+        self.lag = Gauge(
+            "omniroute_router_lag_records",
+            "Committed intake records not yet processed (last stable offset - position)",
+            ["channel"],
+            registry=registry,
+        )
         for stage in Stage:
             self.deadletters.labels(stage.value, "invalid_message")
+        for result in ("committed", "aborted", "fenced"):
+            self.transactions.labels(result)
+
+    def observe(self, channel: str, result: Result) -> None:
+        self.consumed.labels(channel).inc()
+        if result.deadletter is not None:
+            dl = result.deadletter
+            self.deadletters.labels(dl.stage.value, dl.reason_code).inc()
+            return
+        decision, message = result.decision, result.message
+        if decision is None or message is None:
+            return
+        if message.kind in NOT_ROUTED:
+            self.recorded.labels(message.kind.value).inc()
+            return
+        self.dispatched.labels(
+            decision.department, decision.priority.value, decision.layer.value
+        ).inc()
+        latency = (decision.decided_at - message.received_at).total_seconds()
+        self.intake_to_dispatch.labels(
+            message.channel.value, decision.department, decision.priority.value
+        ).observe(max(latency, 0.0))

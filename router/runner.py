@@ -1,25 +1,43 @@
-"""The router's consume -> process -> produce loop.
+"""The router's exactly-once consume -> process -> produce loop.
 
-This runner is at-least-once: offsets are committed only after every output of a batch was
-acknowledged, so a crash re-processes (never loses) the uncommitted tail. Duplicated outputs
-from such a replay carry the same message id, which is what downstream dedup keys on.
+Input partition number p (of every intake topic, see `router.eos.assignor`) is owned by one
+instance, which holds p's state and one transactional producer `<group>-p<p>`. Every commit
+interval each p commits one Kafka transaction: its outputs, its state changelog records and
+the offsets of every intake partition p, or none of them. Consumers read read_committed, so an
+aborted or fenced transaction (a crash, a zombie) is never seen downstream. Outputs carry the
+input's coordinates in an `omniroute-source` header, so any output can be traced to its input.
 """
 
 import asyncio
 import logging
-from collections.abc import Iterable
+import time
+from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from intake.kafka import consumer, durable_producer, start_producer
+from intake.kafka import consumer, start_producer
 from intake.message import Channel
 from intake.settings import KafkaSettings
+from router.eos.assignor import CoPartitionedAssignor
+from router.eos.owner import Partitions
+from router.eos.rebalance import Listener
+from router.eos.restore import Restorer, restore_consumer
+from router.eos.takeover import Opener, StateFactory
+from router.eos.transactions import SOURCE_HEADER, Record
 from router.metrics import RouterMetrics
-from router.pipeline import NOT_ROUTED, Pipeline, Result, Source
+from router.pipeline import Output, Pipeline, Result, Source
 from router.settings import RouterSettings
+from router.state.partition import DedupSettings, PartitionState
 
 log = logging.getLogger(__name__)
+
+Batches = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+_SLICE_S = 0.01
+_EXPIRE_S = 60.0
+
+
+def _changelog(change: Output, partition: int) -> Record:
+    return Record(change.topic, change.key, change.value, change.headers, partition)
 
 
 class Runner:
@@ -29,92 +47,141 @@ class Runner:
         kafka: KafkaSettings,
         pipeline: Pipeline,
         metrics: RouterMetrics,
+        state_factory: StateFactory | None = None,
     ) -> None:
         self.settings = settings
         self.kafka = kafka
         self.pipeline = pipeline
         self.metrics = metrics
+        dedup = DedupSettings()
+        self.state_factory = state_factory or (lambda p: PartitionState(p, dedup))
         self.ready = asyncio.Event()
         self._channels = {pipeline.topics.intake(c): c.value for c in Channel}
+        self._interval_s = settings.commit_interval_ms / 1000
+        self._lag_at = 0.0
 
     def _consumer(self) -> AIOKafkaConsumer:
         return consumer(
             self.kafka,
             "router",
-            *self.pipeline.topics.all_intake(),
             group_id=self.settings.group_id,
+            # Static membership: a restart within the session timeout gets its partitions back
+            # without a rebalance (aiokafka then also skips LeaveGroup on stop).
             group_instance_id=self.settings.instance_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            # Only committed intake records: an aborted producer transaction upstream must
-            # never be routed.
+            # Only committed intake records; and the router's own aborted outputs stay invisible.
             isolation_level="read_committed",
             max_poll_records=self.settings.max_batch,
             session_timeout_ms=self.settings.session_timeout_ms,
+            partition_assignment_strategy=(CoPartitionedAssignor(),),
         )
 
     async def run(self, stop: asyncio.Event) -> None:
         cons = self._consumer()
-        prod = durable_producer(self.kafka, "router")
-        await start_producer(prod, self.kafka.connect_timeout_s)
-        await cons.start()
+        restore = restore_consumer(self.kafka)
+        restorer = Restorer(
+            restore, self.pipeline.topics.router_state, self.settings.restore_timeout_s
+        )
+        opener = Opener(self.kafka, self.settings, restorer, self.metrics, self.state_factory)
+        opener.output_topics = self._output_topics()
+        owner = Partitions(cons, opener, self.metrics)
+        cons.subscribe(self.pipeline.topics.all_intake(), listener=Listener(owner))
+        await start_producer(restore, self.kafka.connect_timeout_s)
+        await start_producer(cons, self.kafka.connect_timeout_s)
         self.ready.set()
+        poll_ms = min(self.settings.poll_timeout_ms, self.settings.commit_interval_ms)
         try:
             while not stop.is_set():
                 batches = await cons.getmany(
-                    timeout_ms=self.settings.poll_timeout_ms, max_records=self.settings.max_batch
+                    timeout_ms=poll_ms, max_records=self.settings.max_batch
                 )
-                if batches:
-                    await self._handle(cons, prod, batches)
+                # Read before any await: a take-over that seeks after this point makes these
+                # records stale (see PartitionTask.positioned_at).
+                polled = owner.seeks
+                async with owner.lock:
+                    if not owner.paused:
+                        await self._handle(owner, batches, polled)
+                    await self._tick(owner, cons)
         finally:
             self.ready.clear()
+            await owner.close()  # SIGTERM: commit what was processed, then leave
             await cons.stop()
-            await prod.stop()
+            await restore.stop()
 
-    async def _handle(
-        self,
-        cons: AIOKafkaConsumer,
-        prod: AIOKafkaProducer,
-        batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
-    ) -> None:
-        futures = []
+    def _output_topics(self) -> list[str]:
+        t = self.pipeline.topics
+        departments = self.pipeline.classifier.config.all_departments()
+        return [*(t.dept(d) for d in departments), t.duplicates, t.deadletter, t.decisions]
+
+    async def _handle(self, owner: Partitions, batches: Batches, polled: int) -> None:
+        yield_at = time.monotonic() + _SLICE_S
         for tp, records in batches.items():
+            task = owner.tasks.get(tp.partition)
+            if task is None or task.positioned_at > polled:
+                continue
             for record in records:
-                result = self.pipeline.process_raw(
-                    record.value or b"", Source(tp.topic, tp.partition, record.offset)
-                )
-                self._observe(tp.topic, result)
-                futures += [
-                    await prod.send(o.topic, value=o.value, key=o.key, headers=o.headers)
-                    for o in result.outputs
-                ]
-        await asyncio.gather(*futures)
-        await cons.commit(_next_offsets(batches.items()))
+                if not task.accepts(tp, record.offset):
+                    continue
+                if time.monotonic() >= yield_at:
+                    # Processing is CPU-bound: without a pause, commits in flight, heartbeats
+                    # and fetches would all wait for the whole batch.
+                    await asyncio.sleep(0)
+                    yield_at = time.monotonic() + _SLICE_S
+                source = Source(tp.topic, tp.partition, record.offset)
+                result = self.pipeline.process_raw(record.value or b"", source, task.state)
+                self.metrics.observe(self._channels.get(tp.topic, "unknown"), result)
+                task.add(tp, record.offset, self._records(result, source))
 
-    def _observe(self, topic: str, result: Result) -> None:
-        m = self.metrics
-        m.consumed.labels(self._channels.get(topic, "unknown")).inc()
-        if result.deadletter is not None:
-            dl = result.deadletter
-            m.deadletters.labels(dl.stage.value, dl.reason_code).inc()
-            return
-        decision, message = result.decision, result.message
-        if decision is None or message is None:
-            return
-        if message.kind in NOT_ROUTED:
-            m.recorded.labels(message.kind.value).inc()
-            return
-        m.dispatched.labels(
-            decision.department, decision.priority.value, decision.layer.value
-        ).inc()
-        latency = (decision.decided_at - message.received_at).total_seconds()
-        m.intake_to_dispatch.labels(
-            message.channel.value, decision.department, decision.priority.value
-        ).observe(max(latency, 0.0))
+    def _records(self, result: Result, source: Source) -> list[Record]:
+        where = f"{source.topic}/{source.partition}/{source.offset}".encode()
+        out = [
+            # A keyless output (deadletter) may go anywhere: partition p keeps the transaction
+            # on as few partitions (markers) as possible.
+            Record(
+                o.topic,
+                o.key,
+                o.value,
+                [*o.headers, (SOURCE_HEADER, where)],
+                source.partition if o.key is None else o.partition,
+            )
+            for o in result.outputs
+        ]
+        # Changelog records of partition p go to changelog partition p whatever their key
+        # hashes to: restore reads partition p only.
+        out += [_changelog(c, source.partition) for c in result.state_changes]
+        return out
 
+    async def _tick(self, owner: Partitions, cons: AIOKafkaConsumer) -> None:
+        now = time.monotonic()
+        for task in list(owner.tasks.values()):
+            if task.finished():
+                await owner.settle(task)
+        for task in list(owner.tasks.values()):
+            if task.due(now, self._interval_s):
+                task.start_commit(now)
+            elif task.inflight is not None and task.pending.inputs >= self.settings.max_pending:
+                await owner.settle(task)  # back-pressure: memory stays bounded
+        await owner.retry()
+        for task in owner.tasks.values():
+            if task.state is not None and now - task.last_expiry >= _EXPIRE_S:
+                task.last_expiry = now
+                # Tombstones for what left the dedup window, written like any state change.
+                task.state.expire(datetime.now(UTC))
+                changes = task.state.drain_changes()
+                topic = self.pipeline.topics.router_state
+                task.add_changes([Record(topic, k, v, [], task.number) for k, v in changes])
+        if now >= self._lag_at:
+            self._lag_at = now + 1.0
+            self._observe_lag(owner, cons)
 
-def _next_offsets(
-    items: Iterable[tuple[TopicPartition, list[ConsumerRecord[bytes, bytes]]]],
-) -> dict[TopicPartition, OffsetAndMetadata]:
-    # Kafka's committed offset is the *next* record to read, hence +1.
-    return {tp: OffsetAndMetadata(records[-1].offset + 1, "") for tp, records in items if records}
+    def _observe_lag(self, owner: Partitions, cons: AIOKafkaConsumer) -> None:
+        lag = dict.fromkeys(self._channels.values(), 0)
+        for tp in owner.assigned:
+            task = owner.tasks.get(tp.partition)
+            stable = cons.last_stable_offset(tp) if task is not None else None
+            if task is not None and stable is not None:
+                behind = stable - task.next_offsets.get(tp, stable)
+                lag[self._channels.get(tp.topic, "unknown")] += max(behind, 0)
+        for channel, value in lag.items():
+            self.metrics.lag.labels(channel).set(value)

@@ -23,3 +23,23 @@ class RouterSettings(BaseSettings):
     session_timeout_ms: int = Field(
         30_000, ge=6000, description="How long the group waits for a silent member"
     )
+    commit_interval_ms: int = Field(
+        100,
+        ge=1,
+        description="How often each partition's Kafka transaction is committed: longer means "
+        "fewer transactions (cheaper), shorter means read_committed readers see outputs sooner",
+    )
+    transaction_timeout_ms: int = Field(
+        60_000,
+        ge=1000,
+        description="Broker aborts (and fences) a transaction left open longer than this",
+    )
+    max_pending: int = Field(
+        20_000,
+        ge=1,
+        description="Most processed records buffered per partition while its previous "
+        "transaction commits; beyond it processing waits (back-pressure)",
+    )
+    restore_timeout_s: float = Field(
+        600.0, gt=0, description="Upper bound for restoring one assignment's state changelog"
+    )
