@@ -1,0 +1,122 @@
+"""Reading topics to their end the way a department tool does (read_committed), and waiting for
+a consumer group to catch up. Shared by the exactly-once tests and the benchmarks."""
+
+import asyncio
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from intake.errors import KafkaUnavailable
+from intake.kafka import admin, client_kwargs
+from intake.settings import KafkaSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Rec:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    headers: dict[str, bytes]
+    value: bytes | None
+
+
+def _reader(kafka: KafkaSettings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        **client_kwargs(kafka),
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+
+
+async def partitions_of(kafka: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
+    client = admin(kafka)
+    await client.start()
+    try:
+        described = await client.describe_topics(topics)
+    finally:
+        await client.close()
+    return sorted(
+        TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+    )
+
+
+async def end_offsets(kafka: KafkaSettings, topics: list[str]) -> dict[TopicPartition, int]:
+    """Last stable offsets: the end of what read_committed readers can see today."""
+    tps = await partitions_of(kafka, topics)
+    cons = _reader(kafka)
+    await cons.start()
+    try:
+        ends: dict[TopicPartition, int] = await cons.end_offsets(tps)
+        return ends
+    finally:
+        await cons.stop()
+
+
+async def read_all(
+    kafka: KafkaSettings, topics: list[str], *, values: bool, timeout_s: float = 120.0
+) -> list[Rec]:
+    """Every committed record of `topics`, up to the end offsets seen at the start."""
+    tps = await partitions_of(kafka, topics)
+    cons = _reader(kafka)
+    await cons.start()
+    out: list[Rec] = []
+    try:
+        ends = await cons.end_offsets(tps)
+        todo = {tp for tp in tps if ends[tp] > 0}
+        cons.assign(sorted(todo))
+        if todo:
+            await cons.seek_to_beginning(*todo)
+        async with asyncio.timeout(timeout_s):
+            while todo:
+                batches = await cons.getmany(timeout_ms=200, max_records=20_000)
+                for tp, records in batches.items():
+                    out.extend(
+                        Rec(
+                            tp.topic,
+                            tp.partition,
+                            r.offset,
+                            r.key,
+                            dict(r.headers),
+                            r.value if values else None,
+                        )
+                        for r in records
+                        if r.offset < ends[tp]
+                    )
+                for tp in list(todo):
+                    if await cons.position(tp) >= ends[tp]:
+                        todo.discard(tp)
+    finally:
+        await cons.stop()
+    return out
+
+
+async def committed_offsets(kafka: KafkaSettings, group_id: str) -> dict[TopicPartition, int]:
+    client = admin(kafka)
+    await client.start()
+    try:
+        offsets = await client.list_consumer_group_offsets(group_id)
+        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+    finally:
+        await client.close()
+
+
+async def wait_caught_up(
+    kafka: KafkaSettings, group_id: str, topics: list[str], timeout_s: float
+) -> float:
+    """Wait until `group_id` committed the end of `topics`; returns when (loop time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    ends = await end_offsets(kafka, topics)
+    while True:
+        done = await committed_offsets(kafka, group_id)
+        behind = sum(max(end - done.get(tp, 0), 0) for tp, end in ends.items())
+        if behind == 0:
+            return loop.time()
+        if loop.time() >= deadline:
+            raise KafkaUnavailable(f"group {group_id} still {behind} records behind")
+        await asyncio.sleep(0.2)
