@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from prometheus_client import disable_created_metrics
+
 from omniroute import logs
 
 COMMAND_MODULES = (
@@ -21,6 +23,7 @@ COMMAND_MODULES = (
     "omniroute.commands.ops_deadletter",
     "omniroute.commands.ops_replay",
     "omniroute.commands.ops_status",
+    "omniroute.commands.sla",
 )
 
 
@@ -48,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # `_created` samples double every counter's and histogram's series count for a timestamp
+    # Prometheus derives itself; one process-wide switch, before any metric is made.
+    disable_created_metrics()  # type: ignore[no-untyped-call]
     # JSON lines (text on a terminal), PII redacted, correlation ids: omniroute/logs.py.
     logs.configure(args.log_level, args.log_format)
     code: int = args.func(args)

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from intake.events import LifecycleEventDraft
 from intake.message import MessageDraft
 
 _REF = "#/components/schemas/{model}"
@@ -55,11 +56,11 @@ def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[st
     return response
 
 
-def _post_messages() -> dict[str, Any]:
-    draft = {"$ref": _REF.format(model="MessageDraft")}
+def _post(model: str, summary: str) -> dict[str, Any]:
+    draft = {"$ref": _REF.format(model=model)}
     retry_after = {"Retry-After": {"schema": {"type": "integer"}}}
     return {
-        "summary": "Submit one message (object) or a batch (array)",
+        "summary": summary,
         "security": [{"bearer": []}],
         "parameters": [
             {
@@ -113,7 +114,9 @@ def _post_messages() -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
-    _, defs = models_json_schema([(MessageDraft, "validation")], ref_template=_REF)
+    _, defs = models_json_schema(
+        [(MessageDraft, "validation"), (LifecycleEventDraft, "validation")], ref_template=_REF
+    )
     schemas: dict[str, Any] = dict(defs.get("$defs", {}))
     schemas["Problem"] = _problem_schema()
     schemas["Ack"] = _ack_schema()
@@ -122,7 +125,15 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "omniroute ingest API", "version": "1"},
         "paths": {
-            "/v1/messages": {"post": _post_messages()},
+            "/v1/messages": {
+                "post": _post("MessageDraft", "Submit one message (object) or a batch (array)")
+            },
+            "/v1/events": {
+                "post": _post(
+                    "LifecycleEventDraft",
+                    "Report case lifecycle events (object or array) from a department tool",
+                )
+            },
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": plain["200"]}}},
             "/readyz": {"get": {"summary": "Readiness (Kafka reachable)", "responses": plain}},
         },
