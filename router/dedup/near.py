@@ -5,6 +5,8 @@ new fingerprint with that customer's recent messages only: a handful, never the 
 A row is 36 bytes: the message uuid (to point at the original), time and the fingerprint.
 """
 
+from itertools import islice
+
 import numpy as np
 
 from intake.message import Message
@@ -64,6 +66,9 @@ class NearIndex:
         return None if best is None else best[1:]
 
     def record(self, customer: int, hi: int, lo: int, ts: int, fp: Fingerprint) -> None:
+        cap = self._s.near_max_per_customer
+        if sum(1 for _ in islice(self.table.find_all(customer), cap)) >= cap:
+            return  # a sync loop or a bot: keep lookups for this key (and its cluster) short
         row = {"hi": hi, "lo": lo, "ts": ts, "fa": fp.fa, "fb": fp.fb}
         self.table.put(customer, row)
         value = codec.entry_value(codec.PRINT, {**row, "cust": customer})

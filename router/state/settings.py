@@ -43,6 +43,12 @@ class DedupSettings(BaseSettings):
         description="Most relative length difference of two long near-duplicates: a repeated "
         "complaint with one more paragraph is a new message",
     )
+    near_max_per_customer: int = Field(
+        64,
+        ge=1,
+        description="Most fingerprints kept per customer and window; a sender beyond it (a "
+        "bot, a sync loop) is still deduplicated by id and thread, not by content",
+    )
     thread_by_conversation: bool = Field(
         True, description="A message in a known chat session or email thread joins its case"
     )

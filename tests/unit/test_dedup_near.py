@@ -152,3 +152,13 @@ def test_can_be_switched_off() -> None:
     s = state(near_enabled=False, thread_by_order=False)
     s.apply(message("e1"), T0)
     assert s.apply(message("c1", channel="webchat"), T0).kind == "new"
+
+
+def test_a_flooding_sender_keeps_a_bounded_number_of_fingerprints() -> None:
+    s = state(near_max_per_customer=5)
+    for i in range(20):
+        s.apply(message(f"m{i}", f"automated notice number {i} from the integration"), T0)
+    assert len(s.near.table) == 5
+    first = s.apply(message("r0", "automated notice number 0 from the integration"), T0)
+    last = s.apply(message("r19", "automated notice number 19 from the integration"), T0)
+    assert first.layer == DedupLayer.NEAR and last.kind == "new"

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
+
 from router.dedup.verdict import DedupLayer
 from router.state import codec
-from router.state.partition import PartitionState
+from router.state.partition import DedupSettings, PartitionState
 from tests.unit.dedup_helpers import DAY, T0, message, restart, state
 
 
@@ -124,3 +126,13 @@ def test_resident_bytes_per_message_stay_small() -> None:
     restored = restart(s)
     assert restored.resident_bytes() / 600 <= 4 * 64  # four kinds of rows per message
     assert restored.exact.table.nbytes / len(restored.exact.table) <= 64
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMNIROUTE_DEDUP_WINDOW_S", "3600")
+    monkeypatch.setenv("OMNIROUTE_DEDUP_NEAR_ENABLED", "false")
+    settings = DedupSettings()
+    assert settings.window_s == 3600 and settings.near_enabled is False
+    s = PartitionState(0, settings)
+    s.apply(message("m1"), T0)
+    assert s.apply(message("m1"), T0 + timedelta(seconds=3601)).kind == "new"
