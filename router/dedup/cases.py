@@ -30,6 +30,12 @@ class Case:
     contact_count: int
 
 
+def own_case(message_id: str) -> Case:
+    """The case a message opens: also the fallback when a changelog lost a case record."""
+    hi, lo = halves(new_case(message_id))
+    return Case(hi, uuid_str(hi, lo), None, 1)
+
+
 class CaseBook:
     def __init__(self, window_s: int, changes: Changes) -> None:
         self.table = KeyTable(COLUMNS)
@@ -46,9 +52,10 @@ class CaseBook:
         return self._view(hi, slot)
 
     def open(self, message_id: str, ts: int) -> Case:
-        hi, lo = halves(new_case(message_id))
-        self._write(hi, {"lo": lo, "ts": ts, "count": 1, "dept": 0})
-        return Case(hi, uuid_str(hi, lo), None, 1)
+        case = own_case(message_id)
+        lo = halves(new_case(message_id))[1]
+        self._write(case.hi, {"lo": lo, "ts": ts, "count": 1, "dept": 0})
+        return case
 
     def touch(self, case: Case, ts: int, contact: bool) -> Case:
         """Record activity on an open case; `contact` counts one more customer contact."""

@@ -17,19 +17,11 @@ from datetime import datetime
 
 from intake.message import Message
 from router.dedup.cases import LAYOUT as CASES
-from router.dedup.cases import Case, CaseBook
+from router.dedup.cases import Case, CaseBook, own_case
 from router.dedup.exact import LAYOUT as SEEN
 from router.dedup.exact import ExactIndex
 from router.dedup.fingerprint import Fingerprint
-from router.dedup.keys import (
-    case_halves,
-    customer_scope,
-    digest,
-    halves,
-    message_halves,
-    new_case,
-    uuid_str,
-)
+from router.dedup.keys import case_halves, customer_scope, digest, message_halves, uuid_str
 from router.dedup.near import LAYOUT as PRINTS
 from router.dedup.near import NearIndex
 from router.dedup.threading import LAYOUT as THREADS
@@ -74,7 +66,7 @@ class PartitionState:
         hi, lo = message_halves(message.id)
         seen = self.exact.case_of(hi, t)
         if seen is not None:
-            owner = self.cases.get(seen, t) or _own_case(message.id)
+            owner = self.cases.get(seen, t) or own_case(message.id)
             return _verdict("duplicate", DedupLayer.EXACT, message.id, owner)
         scope = customer_scope(message)
         keys = thread_keys(message, scope, self.settings)
@@ -186,13 +178,6 @@ class PartitionState:
         if fp is not None:
             self.near.record(digest("c", scope), hi, lo, t, fp)
         self.threads.record(keys.all(), t, case.hi)
-
-
-def _own_case(message_id: str) -> Case:
-    # A seen row always has a live case (a case's time is its latest contact); this only
-    # guards against a changelog that lost records: the id the message would have opened.
-    hi, lo = halves(new_case(message_id))
-    return Case(hi, uuid_str(hi, lo), None, 1)
 
 
 def _verdict(
