@@ -17,6 +17,7 @@ from omniroute.logs import JsonFormatter, RedactionFilter, TextFormatter, correl
         "+49 151 23456789",
         "+1 (415) 555-0134",
         "+8613812345678",
+        "+49+151+23456789",
         "0151 2345 6789",
         "415-555-0134-12",
         "omr_Zx8Qe1vTnq0aB-c_yWk3",
@@ -27,6 +28,13 @@ def test_identifiers_are_masked(secret: str) -> None:
     out = redact(f"customer wrote from {secret}, please check")
     assert secret not in out
     assert "customer wrote from" in out
+
+
+def test_percent_encoded_identifiers_are_masked() -> None:
+    line = "POST /hook?email=ana.maria%2Bx%40example.com&from=%2B49%20151%2023456789 HTTP/1.1"
+    out = redact(line)
+    assert "ana.maria" not in out and "23456789" not in out
+    assert "email=[email]" in out and "from=[phone]" in out
 
 
 @pytest.mark.parametrize(
