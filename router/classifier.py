@@ -1,16 +1,22 @@
 """Classification: which department, which finer intent, how sure, and which layer decided.
 
-Layers (first that is confident wins): explicit rules, then a statistical model, then the
-fallback department (`triage`). The statistical layer plugs in through `TextScorer`.
+Layers: explicit rules first (channel, kind, language, tier, metadata, sender, keywords and
+regexes in any language), then the statistical model through `TextScorer`, then the fallback
+department (`triage`) when the model's confidence is below the configured threshold. The model
+also scores messages the rules decide, so every decision record carries its scores.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
 from intake.message import Message
-from router.config.model import RoutingConfig
-from router.rules import RuleHit, RuleSet, normalise_text
+from router.config.routing import RoutingConfig
+from router.rules import Facts, RuleHit, RuleSet
+
+Scores = tuple[tuple[str, float], ...]
+LanguageDetector = Callable[[str], str | None]
 
 
 class Layer(StrEnum):
@@ -20,44 +26,118 @@ class Layer(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Scored:
+    department: str
+    intent: str | None
+    confidence: float
+    scores: Scores  # department -> probability, best first
+
+
+class TextScorer(Protocol):
+    """The statistical layer."""
+
+    @property
+    def version(self) -> str: ...
+
+    def score(self, text: str) -> Scored: ...
+
+
+class CustomerRecord(Protocol):
+    @property
+    def tier(self) -> str | None: ...
+
+    @property
+    def time_zone(self) -> str | None: ...
+
+
+class Customers(Protocol):
+    """The customer directory (`intake.directory.Directory` fits): by routing key."""
+
+    def get(self, key: str) -> CustomerRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Classification:
     department: str
     layer: Layer
     confidence: float
     intent: str | None = None
     hits: tuple[RuleHit, ...] = ()
-    scores: tuple[tuple[str, float], ...] = field(default=())
-
-
-class TextScorer(Protocol):
-    """The statistical layer: department, intent, confidence and scores for a text."""
-
-    def score(self, text: str) -> tuple[str, str | None, float, tuple[tuple[str, float], ...]]: ...
+    scores: Scores = ()  # the deciding layer's department scores
+    language: str | None = None
+    threshold: float | None = None  # model threshold in force
+    model_version: str | None = None
+    model_scores: Scores = ()  # the model's view, also when rules decided
+    tier: str | None = None  # customer facts the policy needs, looked up once
+    time_zone: str | None = None
 
 
 class Classifier:
     def __init__(
-        self, config: RoutingConfig, scorer: TextScorer | None = None, threshold: float = 0.5
+        self,
+        config: RoutingConfig,
+        scorer: TextScorer | None = None,
+        *,
+        detect_language: LanguageDetector | None = None,
+        customers: Customers | None = None,
     ) -> None:
         self.config = config
+        self.scorer = scorer
+        self.customers = customers
+        self._detect = detect_language
         self._rules = RuleSet(config.rules)
-        self._scorer = scorer
-        self._threshold = threshold
+
+    def with_config(self, config: RoutingConfig, scorer: TextScorer | None) -> "Classifier":
+        """A classifier for a new config that keeps this one's directory and detector."""
+        return Classifier(
+            config, scorer, detect_language=self._detect, customers=self.customers
+        )
 
     def classify(self, message: Message) -> Classification:
         text = "\n".join(p for p in (message.subject, message.text) if p)
-        hits = tuple(self._rules.match(normalise_text(text), message.channel))
+        language = (self._detect(text) if self._detect and text.strip() else None) or (
+            message.language
+        )
+        record = self.customers.get(message.routing_key) if self.customers else None
+        tier = record.tier if record else None
+        facts = Facts.of(message, language, tier)
+        hits = tuple(self._rules.match(facts))
+        model = self.scorer.score(text) if self.scorer is not None and text.strip() else None
+        threshold = self.config.classifier.threshold
+        base = Classification(
+            self.config.fallback_department,
+            Layer.FALLBACK,
+            0.0,
+            hits=hits,
+            language=language,
+            threshold=threshold if model else None,
+            model_version=self.scorer.version if self.scorer else None,
+            model_scores=model.scores if model else (),
+            tier=tier,
+            time_zone=record.time_zone if record else None,
+        )
         routed = [h for h in hits if h.department is not None]
         if routed:
-            return self._from_rules(hits, routed)
-        if self._scorer is not None and text.strip():
-            department, intent, confidence, scores = self._scorer.score(text)
-            if confidence >= self._threshold:
-                return Classification(department, Layer.MODEL, confidence, intent, hits, scores)
-        return Classification(self.config.fallback_department, Layer.FALLBACK, 0.0, None, hits)
+            return self._from_rules(base, routed, model)
+        if model is not None and model.confidence >= threshold:
+            department = model.department
+            if department not in self.config.all_departments():
+                # A model trained for other departments must not invent a topic.
+                return base
+            return replace(
+                base,
+                department=department,
+                layer=Layer.MODEL,
+                confidence=model.confidence,
+                intent=model.intent,
+                scores=model.scores,
+            )
+        return base
 
     @staticmethod
-    def _from_rules(hits: tuple[RuleHit, ...], routed: list[RuleHit]) -> Classification:
+    def _from_rules(
+        base: Classification, routed: list[RuleHit], model: Scored | None
+    ) -> Classification:
         totals: dict[str, float] = {}
         for hit in routed:
             assert hit.department is not None  # filtered by the caller
@@ -67,4 +147,11 @@ class Classifier:
         best = max(totals, key=lambda d: totals[d])
         confidence = totals[best] / sum(totals.values())
         scores = tuple(sorted(totals.items(), key=lambda kv: -kv[1]))
-        return Classification(best, Layer.RULES, confidence, None, hits, scores)
+        intent = next((h.intent for h in routed if h.department == best and h.intent), None)
+        if intent is None and model is not None and model.department == best:
+            intent = model.intent  # rules chose the department, the model agrees and knows more
+        return replace(
+            base, department=best, layer=Layer.RULES, confidence=confidence, intent=intent,
+            scores=scores,
+        )
+

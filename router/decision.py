@@ -22,6 +22,7 @@ class RuleMatch(BaseModel):
     priority: Priority | None
     score: float
     matches: tuple[str, ...]
+    intent: str | None = None
 
 
 class Decision(BaseModel):
@@ -37,6 +38,17 @@ class Decision(BaseModel):
     sla_policy: str
     rules: tuple[RuleMatch, ...] = ()
     scores: dict[str, float] = Field(default_factory=dict)
+    language: str | None = Field(None, description="Detected language (BCP 47 primary tag)")
+    threshold: float | None = Field(None, description="Model confidence threshold in force")
+    model_version: str | None = Field(None, description="Statistical model that scored it")
+    model_scores: dict[str, float] = Field(
+        default_factory=dict, description="The model's department scores, also when rules decided"
+    )
+    priority_reason: str = Field("default", description="Signal that set the priority")
+    sla_target_seconds: int | None = Field(
+        None, description="First-response target in business seconds (see sla_calendar)"
+    )
+    sla_calendar: str | None = Field(None, description="Business-hours calendar; none = 24/7")
     case_id: str | None = None
     contact_count: int = Field(1, ge=1, description="Customer contacts on the case so far")
     classified_department: str | None = Field(
@@ -99,10 +111,18 @@ def make_decision(
                 priority=h.priority,
                 score=h.score,
                 matches=h.matches,
+                intent=h.intent,
             )
             for h in c.hits
         ),
         scores=dict(c.scores),
+        language=c.language,
+        threshold=c.threshold,
+        model_version=c.model_version,
+        model_scores={k: round(v, 4) for k, v in c.model_scores},
+        priority_reason=sla.priority_reason,
+        sla_target_seconds=sla.target_seconds or None,
+        sla_calendar=sla.calendar,
         case_id=case_id,
         contact_count=contact_count,
         classified_department=classified_department,

@@ -1,11 +1,13 @@
-"""Compiled keyword/regex rules. Each rule becomes one alternation regex, so matching a message
-costs one scan per rule regardless of how many keywords it lists."""
+"""Compiled explicit rules. Each rule's keywords and regexes become one alternation regex, so
+matching a message costs one scan per rule regardless of how many keywords it lists; the
+non-text conditions (channel, kind, language, tier, metadata, sender) are checked first."""
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
-from intake.message import Channel
+from intake.message import Channel, Message, MessageKind
 from router.config.model import Priority, Rule
 
 _LATIN = r"[0-9a-z\u00c0-\u024f]"
@@ -21,6 +23,45 @@ def _keyword_pattern(keyword: str) -> str:
     return rf"(?<!{_LATIN}){escaped}(?!{_LATIN})"
 
 
+def normalise_text(text: str) -> str:
+    """NFKC folds full-width Latin and digits (common in Chinese input) to ASCII."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def primary_language(tag: str | None) -> str | None:
+    """'zh-Hans-CN' -> 'zh': rules and SLA targets select on the primary subtag."""
+    return tag.split("-")[0].casefold() if tag else None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What rules look at, computed once per message."""
+
+    text: str  # subject + text, normalised
+    channel: Channel
+    kind: MessageKind
+    language: str | None
+    tier: str | None
+    metadata: dict[str, str]
+    senders: tuple[str, ...]  # email, phone, platform:handle, casefolded
+
+    @classmethod
+    def of(cls, message: Message, language: str | None, tier: str | None) -> "Facts":
+        c = message.customer
+        handle = f"{c.platform}:{c.handle}" if c.platform and c.handle else c.handle
+        senders = tuple(s.casefold() for s in (c.email, c.phone, handle) if s)
+        meta = {k: _meta_text(v) for k, v in message.metadata.items()}
+        text = "\n".join(p for p in (message.subject, message.text) if p)
+        return cls(normalise_text(text), message.channel, message.kind,
+                   primary_language(language), tier, meta, senders)
+
+
+def _meta_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class RuleHit:
     rule_id: str
@@ -28,29 +69,52 @@ class RuleHit:
     priority: Priority | None
     score: float
     matches: tuple[str, ...]
+    intent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     rule: Rule
-    pattern: re.Pattern[str]
-    channels: frozenset[Channel]
+    pattern: re.Pattern[str] | None
 
-    def match(self, text: str, channel: Channel) -> RuleHit | None:
-        if self.channels and channel not in self.channels:
+    def _conditions(self, f: Facts) -> list[str] | None:
+        """What the conditions matched on (for the record), or None if one fails."""
+        r, seen = self.rule, []
+        for values, actual, label in (
+            (r.channels, f.channel, "channel"),
+            (r.kinds, f.kind, "kind"),
+            (r.languages, f.language, "language"),
+            (r.tiers, f.tier, "tier"),
+        ):
+            if values:
+                if actual not in values:
+                    return None
+                seen.append(f"{label}:{actual}")
+        for key, allowed in r.metadata.items():
+            if f.metadata.get(key) not in allowed:
+                return None
+            seen.append(f"metadata.{key}={f.metadata[key]}")
+        if r.senders:
+            # The pattern, never the address: decision records must not copy PII around.
+            hit = next((p for p in r.senders if any(fnmatchcase(s, p.casefold())
+                                                   for s in f.senders)), None)
+            if hit is None:
+                return None
+            seen.append(f"sender:{hit}")
+        return seen
+
+    def match(self, facts: Facts) -> RuleHit | None:
+        seen = self._conditions(facts)
+        if seen is None:
             return None
-        found = {m.group(0) for m in self.pattern.finditer(text)}
+        r = self.rule
+        if self.pattern is None:
+            return RuleHit(r.id, r.department, r.priority, r.weight, tuple(seen), r.intent)
+        found = {m.group(0) for m in self.pattern.finditer(facts.text)}
         if not found:
             return None
-        score = self.rule.weight * len(found)
-        return RuleHit(
-            self.rule.id, self.rule.department, self.rule.priority, score, tuple(sorted(found))
-        )
-
-
-def normalise_text(text: str) -> str:
-    """NFKC folds full-width Latin and digits (common in Chinese input) to ASCII."""
-    return unicodedata.normalize("NFKC", text).casefold()
+        score = r.weight * len(found)
+        return RuleHit(r.id, r.department, r.priority, score, tuple(sorted(found)), r.intent)
 
 
 class RuleSet:
@@ -59,10 +123,11 @@ class RuleSet:
 
     @staticmethod
     def _compile(rule: Rule) -> CompiledRule:
+        if not rule.has_text:
+            return CompiledRule(rule, None)
         parts = [_keyword_pattern(k) for k in rule.keywords] + [f"(?:{r})" for r in rule.regex]
-        pattern = re.compile("|".join(parts), re.IGNORECASE)
-        return CompiledRule(rule, pattern, frozenset(rule.channels))
+        return CompiledRule(rule, re.compile("|".join(parts), re.IGNORECASE))
 
-    def match(self, text: str, channel: Channel) -> list[RuleHit]:
-        """All hits, in rule order. `text` should already be `normalise_text`-ed."""
-        return [hit for r in self._rules if (hit := r.match(text, channel)) is not None]
+    def match(self, facts: Facts) -> list[RuleHit]:
+        """All hits, in rule order."""
+        return [hit for r in self._rules if (hit := r.match(facts)) is not None]
