@@ -8,11 +8,13 @@ from prometheus_client import CollectorRegistry
 
 from intake.settings import KafkaSettings
 from intake.topics import Topics
-from router.classifier import Classifier
+from router.assemble import RoutingSettings, build_classifier
 from router.config import RoutingConfig, load_config, load_default_config
+from router.customers import follow_directory, open_directory
 from router.http import build_http_app
 from router.metrics import RouterMetrics
 from router.pipeline import Pipeline
+from router.reload import ConfigWatcher, ReloadMetrics
 from router.runner import Runner
 from router.settings import RouterSettings
 
@@ -29,8 +31,23 @@ def build_runner(
     settings: RouterSettings, kafka: KafkaSettings, registry: CollectorRegistry
 ) -> Runner:
     config = load_routing(settings)
-    pipeline = Pipeline(Classifier(config), Topics(kafka.topic_prefix))
+    routing = RoutingSettings()
+    customers = open_directory(routing)
+    classifier = build_classifier(config, customers=customers)
+    pipeline = Pipeline(classifier, Topics(kafka.topic_prefix))
     return Runner(settings, kafka, pipeline, RouterMetrics(registry))
+
+
+def start_watcher(
+    runner: Runner, settings: RouterSettings, registry: CollectorRegistry, stop: asyncio.Event
+) -> "asyncio.Task[None] | None":
+    """Hot reload of the routing config file, when there is one (router/reload.py)."""
+    interval = RoutingSettings().reload_interval_s
+    if settings.config_path is None or interval <= 0:
+        return None
+    metrics = ReloadMetrics(registry)
+    watcher = ConfigWatcher(settings.config_path, runner.pipeline, metrics, interval)
+    return asyncio.create_task(watcher.run(stop))
 
 
 async def serve(
@@ -51,7 +68,13 @@ async def serve(
         settings.http_port,
         runner.pipeline.classifier.config.version,
     )
+    watcher = start_watcher(runner, settings, registry, stop)
+    follower = await follow_directory(runner.pipeline.classifier.customers, kafka, stop)
     try:
         await runner.run(stop)
     finally:
+        tasks = [t for t in (watcher, follower) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await http.cleanup()
