@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "omniroute.commands.ops_replay",
     "omniroute.commands.ops_status",
     "omniroute.commands.sla",
+    "omniroute.commands.routing",  # check-config, test-rules, classify, explain
 )
 
 
