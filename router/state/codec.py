@@ -45,6 +45,12 @@ def entry_key(kind: bytes, key: int) -> bytes:
     return kind + _KEY.pack(key)
 
 
+def entry_keys(kind: bytes, keys: npt.NDArray[np.uint64]) -> list[bytes]:
+    """`entry_key` for many keys at once (tombstones of an expiry)."""
+    raw = keys.astype(">u8").tobytes()
+    return [kind + raw[i : i + 8] for i in range(0, len(raw), 8)]
+
+
 def entry_value(kind: bytes, fields: Mapping[str, int]) -> bytes:
     names = VALUE_DTYPES[kind].names or ()
     return _STRUCTS[kind].pack(VERSION, *(fields[n] for n in names[1:]))

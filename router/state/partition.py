@@ -110,15 +110,15 @@ class PartitionState:
         self._flush()
         return self._restoring.skipped
 
-    def expire(self, now: datetime) -> None:
+    def expire(self, now: datetime, *, force: bool = False) -> None:
         """Drop entries idle for longer than the window and queue their tombstones. Measured
         against min(now, newest data), so replaying an old backlog does not expire the state
-        it is building. Rebuilds the tables when anything expired: call it about once a
-        minute, not per record."""
+        it is building. Cheap to call often: a table is rebuilt only once 1/32 of it has
+        expired (or with `force`); until then expired rows are merely invisible."""
         self._flush()
         cutoff = min(to_ts(now), self._high) - self.settings.window_s
         for table, layout in self._tables():
-            expire(table, layout, cutoff, self._changes)
+            expire(table, layout, cutoff, self._changes, force=force)
 
     def resident_bytes(self) -> int:
         self._flush()

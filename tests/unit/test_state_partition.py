@@ -4,8 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from router.dedup.keys import message_halves
 from router.dedup.verdict import DedupLayer
 from router.state import codec
+from router.state.clock import to_ts
 from router.state.partition import DedupSettings, PartitionState
 from tests.unit.dedup_helpers import DAY, T0, message, restart, state
 
@@ -136,3 +138,17 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     s = PartitionState(0, settings)
     s.apply(message("m1"), T0)
     assert s.apply(message("m1"), T0 + timedelta(seconds=3601)).kind == "new"
+
+
+def test_expiry_waits_for_a_batch_unless_forced() -> None:
+    s = state(near_enabled=False)
+    s.apply(message("m0"), T0)
+    for i in range(1, 40):
+        s.apply(message(f"m{i}", email=f"c{i}@example.com"), T0 + DAY + timedelta(seconds=1))
+    s.drain_changes()
+    s.expire(T0 + DAY + timedelta(seconds=1))
+    assert s.drain_changes() == []  # 1 of 40 is below the 1/32 batch share
+    hi = message_halves(message("m0").id)[0]
+    assert s.exact.case_of(hi, to_ts(T0 + DAY + timedelta(seconds=1))) is None  # invisible
+    s.expire(T0 + DAY + timedelta(seconds=2), force=True)
+    assert [k[:1] for k, v in s.drain_changes() if v is None] == [b"M", b"C"]
