@@ -35,11 +35,13 @@ def message_headers(message: Message) -> Headers:
 
 
 class Publisher:
-    """Sends messages and waits for the broker's acknowledgement with a bounded wait.
+    """Sends messages and waits for the broker's acknowledgement with a bounded wait
+    (idempotent producer; `intake.txn_publisher.TxnPublisher` is the transactional variant).
 
     A timed-out send may still be written later by the producer's retries; the caller reports
     failure (503) and the sender retries with the same channel message id, which yields the
-    same message id, so the router's exact-dedup layer absorbs the possible second copy.
+    same message id, so the router's exact-dedup layer absorbs the possible second copy (the
+    intake topic then holds two). The transactional publisher closes that gap.
     """
 
     def __init__(self, producer: AIOKafkaProducer, topics: Topics, ack_timeout_s: float) -> None:
@@ -69,6 +71,13 @@ class Publisher:
                 )
         except (KafkaError, TimeoutError) as exc:
             raise KafkaUnavailable(f"deadletter not acknowledged: {type(exc).__name__}") from exc
+
+    async def check(self) -> None:
+        """Readiness: cluster metadata can be fetched (raises otherwise)."""
+        await self._producer.client.fetch_all_metadata()
+
+    async def close(self) -> None:
+        await self._producer.stop()
 
     async def _send(self, message: Message) -> "asyncio.Future[RecordMetadata]":
         fut: asyncio.Future[RecordMetadata] = await self._producer.send(

@@ -1,0 +1,219 @@
+"""Group commit: requests that arrive while a transaction is being written share the next one,
+so one EndTxn round trip serves them all and the cost per request stays small under load.
+
+Owns the transactional producer. A failed transaction is aborted; if that fails too (the
+broker is gone) the producer is dropped and re-created with the same transactional id, whose
+InitProducerId bumps the epoch so the coordinator aborts whatever the old one left open.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata
+
+from intake.errors import KafkaUnavailable
+from intake.headers import Headers
+from intake.publisher import Ack
+from intake.txn_doubt import DoubtLog
+from intake.txn_producer import discard, retrieve
+
+log = logging.getLogger(__name__)
+
+FAILURES = (KafkaError, KafkaUnavailable, TimeoutError, OSError, AssertionError)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    message_id: str  # "" for deadletters, which carry no exactly-once promise
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: Headers
+
+
+@dataclass(slots=True)
+class _Request:
+    records: list[Outgoing]
+    done: "asyncio.Future[list[Ack]]"
+    taken: bool = False  # in a transaction: only its (bounded) outcome may answer it
+
+
+@dataclass(slots=True)
+class _Attempt:
+    acks: list[Ack] = field(default_factory=list)
+    committing: bool = False  # EndTxn(COMMIT) sent: from here on a failure leaves doubt
+
+
+class Committer:
+    def __init__(
+        self,
+        factory: Callable[[], AIOKafkaProducer],
+        timeout_s: float,
+        *,
+        linger_s: float = 0.002,
+        max_records: int = 2000,
+    ) -> None:
+        self._factory = factory
+        self._timeout = timeout_s
+        self._linger = linger_s
+        self._max = max_records
+        self._producer: AIOKafkaProducer | None = None
+        self._queue: deque[_Request] = deque()
+        self._current: list[_Request] = []
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.generation = 0  # producers initialised so far; each init fences the previous one
+        self.doubt = DoubtLog()
+
+    @property
+    def idle(self) -> bool:
+        """No request queued and no transaction (nor its abort or reset) running."""
+        return not self._queue and not self._current
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def close(self) -> None:
+        """Let queued requests and the running transaction finish (bounded), then stop."""
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._timeout):
+                while not self.idle:  # noqa: ASYNC110 - drained by _run
+                    await asyncio.sleep(0.01)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        _fail([*self._queue, *self._current], KafkaUnavailable("publisher stopped"))
+        self._queue.clear()
+        await discard(self._producer, self._timeout)
+        self._producer = None
+
+    async def submit(self, records: list[Outgoing]) -> list[Ack]:
+        if not records:
+            return []
+        if self._closing:
+            raise KafkaUnavailable("publisher stopping")
+        request = _Request(records, asyncio.get_running_loop().create_future())
+        request.done.add_done_callback(retrieve)  # a caller that went away still "reads" it
+        self._queue.append(request)
+        self._wakeup.set()
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await asyncio.shield(request.done)
+        except TimeoutError:
+            if request.taken:
+                return await request.done
+            self._queue.remove(request)
+            raise KafkaUnavailable("Kafka did not acknowledge: no transaction in time") from None
+
+    async def ready(self) -> AIOKafkaProducer:
+        # Shielded: a caller that times out (the readiness probe, a request) must not cancel a
+        # start half-way, which would leak a connected producer.
+        return await asyncio.shield(self._ensure())
+
+    async def _ensure(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is not None:
+                return self._producer
+            producer = self._factory()
+            try:
+                # start() = bootstrap + InitProducerId, which fences (aborts) what an earlier
+                # producer with this transactional id left open.
+                await asyncio.wait_for(producer.start(), self._timeout)
+            except FAILURES as exc:
+                await discard(producer, 1.0)
+                raise KafkaUnavailable(f"transactional producer not ready: {exc!r}") from exc
+            self._producer = producer
+            self.generation += 1
+            return producer
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            if self._linger > 0:
+                await asyncio.sleep(self._linger)  # let concurrent requests join
+            while self._queue:
+                self._current = self._take()
+                await self._commit(self._current)
+                self._current = []
+
+    def _take(self) -> list[_Request]:
+        batch: list[_Request] = []
+        count = 0
+        while self._queue and (not batch or count + len(self._queue[0].records) <= self._max):
+            request = self._queue.popleft()
+            request.taken = True
+            batch.append(request)
+            count += len(request.records)
+        return batch
+
+    async def _commit(self, batch: list[_Request]) -> None:
+        attempt = _Attempt()
+        generation = self.generation
+        try:
+            async with asyncio.timeout(self._timeout):
+                producer = await self.ready()
+                generation = self.generation
+                await self._transaction(producer, [r for q in batch for r in q.records], attempt)
+        except Exception as exc:  # any failure: answer 503, never leave a caller hanging
+            if not isinstance(exc, FAILURES):
+                log.exception("unexpected failure in a transaction")
+            if attempt.committing:
+                self.doubt.add(attempt.acks, generation)
+                log.warning("commit of %d records unanswered (%r)", len(attempt.acks), exc)
+            _fail(batch, KafkaUnavailable(f"Kafka did not commit: {type(exc).__name__}"))
+            if attempt.committing or not await self._abort():
+                await self._reset()
+            return
+        acks = iter(attempt.acks)
+        for request in batch:
+            if not request.done.done():
+                request.done.set_result([next(acks) for _ in request.records])
+
+    async def _transaction(
+        self, producer: AIOKafkaProducer, records: list[Outgoing], attempt: _Attempt
+    ) -> None:
+        await producer.begin_transaction()
+        futures: list[asyncio.Future[RecordMetadata]] = []
+        for r in records:
+            future = await producer.send(r.topic, value=r.value, key=r.key, headers=r.headers)
+            future.add_done_callback(retrieve)
+            futures.append(future)
+        metas: list[RecordMetadata] = await asyncio.gather(*futures)
+        attempt.acks = [
+            Ack(r.message_id, m.topic, m.partition, m.offset)
+            for r, m in zip(records, metas, strict=True)
+        ]
+        attempt.committing = True
+        await producer.commit_transaction()
+
+    async def _abort(self) -> bool:
+        producer = self._producer
+        if producer is None:
+            return False
+        try:
+            await asyncio.wait_for(producer.abort_transaction(), min(self._timeout, 5.0))
+        except Exception as exc:  # aiokafka raises plain errors on a bad state too
+            log.info("abort failed (%r); re-creating the transactional producer", exc)
+            return False
+        return True
+
+    async def _reset(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        await discard(producer, min(self._timeout, 5.0))
+
+
+def _fail(batch: list[_Request], exc: KafkaUnavailable) -> None:
+    for request in batch:
+        if not request.done.done():
+            request.done.set_exception(exc)

@@ -1,0 +1,100 @@
+"""Transactions whose outcome is unknown, and how to learn it afterwards.
+
+When EndTxn(COMMIT) was sent but its answer never came (the broker went away mid-commit), the
+records may or may not be committed. The request is answered 503, as for any unacknowledged
+record, and the message ids are remembered here with the offsets their records got. When a
+sender retries one of them, the publisher first finishes the old transaction (InitProducerId
+with the same transactional id completes or aborts it) and reads the offsets back with a
+read_committed consumer: a committed record is acknowledged as it is, without writing it again,
+so a retried message lands on the intake topic exactly once.
+"""
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from intake.errors import KafkaUnavailable
+from intake.kafka import client_kwargs
+from intake.publisher import Ack
+from intake.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+# (acks to check, timeout) -> ids of the acks whose record is committed
+Reader = Callable[[list[Ack], float], Awaitable[set[str]]]
+
+
+class DoubtLog:
+    """Bounded: past `max_entries` the oldest doubts are forgotten (a retry of one of those is
+    written again and the router's exact dedup absorbs the second copy)."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[str, tuple[Ack, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, acks: Iterable[Ack], generation: int) -> None:
+        """`generation` = the producer generation that ran the transaction: only a later one
+        proves the transaction finished."""
+        for ack in acks:
+            if ack.message_id:
+                self._entries[ack.message_id] = (ack, generation)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def lookup(self, ids: Iterable[str]) -> list[tuple[Ack, int]]:
+        return [entry for i in ids if (entry := self._entries.get(i)) is not None]
+
+    def forget(self, ids: Iterable[str]) -> None:
+        for message_id in ids:
+            self._entries.pop(message_id, None)
+
+
+def _by_partition(acks: list[Ack]) -> dict[TopicPartition, dict[int, str]]:
+    out: dict[TopicPartition, dict[int, str]] = {}
+    for ack in acks:
+        out.setdefault(TopicPartition(ack.topic, ack.partition), {})[ack.offset] = ack.message_id
+    return out
+
+
+async def committed_ids(kafka: KafkaSettings, acks: list[Ack], timeout_s: float) -> set[str]:
+    """Which of these records a read_committed consumer sees. A partition is decided once the
+    position passed the highest offset asked about: aborted records are skipped, never
+    returned. Raises KafkaUnavailable when that cannot be decided within `timeout_s`."""
+    wanted = _by_partition(acks)
+    consumer = AIOKafkaConsumer(
+        **client_kwargs(kafka),
+        client_id=f"{kafka.client_id}-intake-doubt",
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+    )
+    found: set[str] = set()
+    try:
+        async with asyncio.timeout(timeout_s):
+            await consumer.start()
+            consumer.assign(list(wanted))
+            for tp, offsets in wanted.items():
+                consumer.seek(tp, min(offsets))
+            undecided = set(wanted)
+            while undecided:
+                batches = await consumer.getmany(*undecided, timeout_ms=200)
+                for tp, records in batches.items():
+                    found.update(wanted[tp][r.offset] for r in records if r.offset in wanted[tp])
+                for tp in list(undecided):
+                    if await consumer.position(tp) > max(wanted[tp]):
+                        undecided.discard(tp)
+    except (KafkaError, TimeoutError, OSError) as exc:
+        raise KafkaUnavailable(f"outcome of an earlier commit unknown: {exc!r}") from exc
+    finally:
+        try:
+            await asyncio.wait_for(consumer.stop(), 5.0)
+        except (KafkaError, TimeoutError, OSError) as exc:  # the answer above stands
+            log.debug("doubt reader did not stop cleanly: %r", exc)
+    return found

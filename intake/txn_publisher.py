@@ -1,0 +1,107 @@
+"""The transactional publisher: a 2xx means committed, a 503 means a read_committed reader
+(the router) will never see the record.
+
+The idempotent producer cannot take back a send that timed out: its retries may still write
+the record after the adapter got 503, and the adapter's retry then writes it a second time.
+Here every record is written in a Kafka transaction (`Committer`, group commit) and
+acknowledged only after the commit; a failed transaction is aborted or fenced. The one
+unknowable case, a commit sent but never answered, is kept in a `DoubtLog` and settled when
+the sender retries, so a retried message lands on the intake topic exactly once.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaProducer
+
+from intake import serde
+from intake.deadletter import DeadLetter
+from intake.errors import KafkaUnavailable
+from intake.message import Message
+from intake.publisher import Ack, Publisher, message_headers
+from intake.topics import Topics
+from intake.txn_committer import Committer, Outgoing
+from intake.txn_doubt import Reader
+
+log = logging.getLogger(__name__)
+
+
+class TxnPublisher(Publisher):
+    def __init__(
+        self,
+        factory: Callable[[], AIOKafkaProducer],
+        topics: Topics,
+        ack_timeout_s: float,
+        reader: Reader,
+        *,
+        linger_s: float = 0.002,
+        max_records: int = 2000,
+    ) -> None:
+        # No producer of its own: the committer creates (and re-creates) it.
+        super().__init__(None, topics, ack_timeout_s)
+        self.committer = Committer(
+            factory, ack_timeout_s, linger_s=linger_s, max_records=max_records
+        )
+        self._reader = reader
+
+    async def start(self, timeout_s: float) -> None:
+        """Bounded wait for the broker at startup, like `intake.kafka.start_producer`."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            try:
+                await self.committer.ready()
+                break
+            except KafkaUnavailable:
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise
+                await asyncio.sleep(1.0)
+        self.committer.start()
+
+    async def close(self) -> None:
+        await self.committer.close()
+
+    async def check(self) -> None:
+        # ready() also re-creates the producer once Kafka is back, so an instance taken out
+        # of the load balancer by a failed probe comes back without any request.
+        producer = await self.committer.ready()
+        await producer.client.fetch_all_metadata()
+
+    async def publish(self, messages: list[Message]) -> list[Ack]:
+        out = [
+            Outgoing(
+                m.id,
+                self._topics.intake(m.channel),
+                m.routing_key.encode(),
+                serde.dumps(m),
+                message_headers(m),
+            )
+            for m in messages
+        ]
+        known = await self._settle([o.message_id for o in out])
+        fresh = await self.committer.submit([o for o in out if o.message_id not in known])
+        acks = iter(fresh)
+        return [known.get(o.message_id) or next(acks) for o in out]
+
+    async def publish_deadletter(self, record: DeadLetter) -> None:
+        topic = self._topics.deadletter
+        out = Outgoing("", topic, None, record.to_bytes(), record.headers())
+        await self.committer.submit([out])
+
+    async def _settle(self, ids: list[str]) -> dict[str, Ack]:
+        """Acks of retried ids whose in-doubt transaction did commit; the others were aborted
+        and are written anew."""
+        doubt = self.committer.doubt
+        doubtful = doubt.lookup(ids)
+        if not doubtful:
+            return {}
+        await self.committer.ready()
+        # The committer drops its producer after an unanswered commit, so a newer generation
+        # exists here and its InitProducerId has finished the old transaction either way.
+        if any(gen >= self.committer.generation for _, gen in doubtful):
+            raise KafkaUnavailable("an earlier commit is still unsettled")
+        acks = [ack for ack, _ in doubtful]
+        committed = await self._reader(acks, self._timeout)
+        doubt.forget(a.message_id for a in acks)
+        log.info("settled %d in-doubt records: %d were committed", len(acks), len(committed))
+        return {a.message_id: a for a in acks if a.message_id in committed}
