@@ -28,9 +28,9 @@ class RateLimitSettings(BaseSettings):
     )
 
     per_second: float = Field(
-        50.0, ge=0, description="Sustained requests per second per adapter token; 0 = unlimited"
+        100.0, ge=0, description="Sustained requests per second per adapter token; 0 = unlimited"
     )
-    burst: int = Field(100, ge=1, description="Requests a token may send at once above the rate")
+    burst: int = Field(200, ge=1, description="Requests a token may send at once above the rate")
     per_token: dict[str, float] = Field(
         default_factory=dict,
         description='Per-token overrides of per_second by token name, JSON: {"my-shop": 200}',
