@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages for the tests that use real components: Dovecot (IMAP), Prometheus and
-# promtool (rules tests, scraping), Chromium (widget and status page in a real browser).
+# promtool (rules tests, scraping), Chromium (widget and status page in a real browser),
+# openssl (the test CA and broker certificate of the Kafka TLS/SASL test).
 # Idempotent: installs only what is missing. Needs root (as in CI); otherwise prints the command.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ declare -A need=(
   [prometheus]=prometheus
   [promtool]=prometheus
   [chromium]=chromium
+  [openssl]=openssl
 )
 missing=()
 for bin in "${!need[@]}"; do
