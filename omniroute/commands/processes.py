@@ -15,14 +15,12 @@ from prometheus_client import CollectorRegistry
 from connectors import registry
 from intake.errors import ConfigError, KafkaUnavailable, OmnirouteError
 from intake.http.app import build_app, kafka_context
-from intake.http.settings import IntakeSettings
 from intake.sink import open_sink
 from omniroute import startup
 from omniroute.mount import mount_connectors
 from omniroute.probes import ConnectSettings, serve_probes
 from omniroute.signals import run_until_signal
 from omniroute.startup import StartupError
-from omniroute.target import resolve_kafka
 from router.service import serve
 
 log = logging.getLogger(__name__)
@@ -76,9 +74,13 @@ async def _run_until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Even
 
 
 def _connect(args: argparse.Namespace) -> int:
-    kafka = resolve_kafka()
+    try:
+        kafka, intake_settings = startup.prepare_intake(args.create_topics)
+    except StartupError as exc:
+        print(f"omniroute connect: {exc}", file=sys.stderr)
+        return 1
     connector = registry.get(args.name)
-    secret = IntakeSettings().identity_secret.get_secret_value().encode()
+    secret = intake_settings.identity_secret.get_secret_value().encode()
 
     metrics_registry = CollectorRegistry()
     ready = asyncio.Event()
@@ -115,12 +117,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     p.set_defaults(func=_intake)
     r = subparsers.add_parser("router", help="run a router instance (scale with more)")
     r.set_defaults(func=_router)
-    for parser in (p, r):
+    c = subparsers.add_parser("connect", help="run a pull connector (imap, smtp, asterisk...)")
+    c.add_argument("name", help="connector name")
+    for parser in (p, r, c):
         parser.add_argument(
             "--create-topics",
             action="store_true",
             help="create missing topics instead of refusing to start (env OMNIROUTE_CREATE_TOPICS)",
         )
-    c = subparsers.add_parser("connect", help="run a pull connector (imap, smtp, asterisk...)")
-    c.add_argument("name", help="connector name")
     c.set_defaults(func=_connect)
