@@ -52,10 +52,9 @@ class CaseBook:
         return self._view(hi, slot)
 
     def open(self, message_id: str, ts: int) -> Case:
-        case = own_case(message_id)
-        lo = halves(new_case(message_id))[1]
-        self._write(case.hi, {"lo": lo, "ts": ts, "count": 1, "dept": 0})
-        return case
+        hi, lo = halves(new_case(message_id))
+        self._write(hi, {"lo": lo, "ts": ts, "count": 1, "dept": 0})
+        return Case(hi, uuid_str(hi, lo), None, 1)
 
     def touch(self, case: Case, ts: int, contact: bool) -> Case:
         """Record activity on an open case; `contact` counts one more customer contact."""

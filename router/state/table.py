@@ -1,7 +1,7 @@
 """A compact hash table: uint64 keys and fixed-width numpy columns, open addressing.
 
 A Python dict costs about 140 bytes per string key; here a row costs the sum of its column
-widths divided by the load factor (0.55-0.8), and there are no per-row Python objects at all,
+widths divided by the load factor (0.5-0.75), and there are no per-row Python objects at all,
 so the garbage collector never walks millions of entries. Rows are never deleted one by one:
 expiry and restore rebuild the table in one vectorised pass (`rebuild`), which keeps linear
 probing free of tombstones. Key 0 marks an empty slot, so callers never store key 0.
@@ -16,8 +16,8 @@ Array = npt.NDArray[np.generic]
 
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing: spreads structured keys (uuid bits) evenly
 _M64 = (1 << 64) - 1
-_MAX_LOAD = 0.8  # linear probing stays short (~3 probes hit, ~13 miss) up to here
-_GROW_LOAD = 0.55  # load right after a growth step: grows by ~1.45x, not 2x, to save memory
+_MAX_LOAD = 0.75  # linear probing stays short (~2.5 probes per hit, ~8.5 per miss) up to here
+_GROW_LOAD = 0.5  # load right after a growth step: grows by 1.5x, not 2x, to save memory
 _REBUILD_LOAD = 0.7  # load after a bulk rebuild (restore, expiry): room for new rows
 
 
@@ -114,7 +114,7 @@ class KeyTable:
         Each round, every pending row looks at its current slot; among rows that find it empty
         the first one takes it, all others move one slot on. A row only ever passes occupied
         slots, which is exactly the invariant a linear-probing lookup relies on. Rounds are
-        bounded by the longest probe sequence (tens at load 0.8).
+        bounded by the longest probe sequence (tens at load 0.75).
         """
         table = np.zeros(cap, np.uint64)
         out = {n: np.zeros(cap, t) for n, t in self.dtypes.items()}
