@@ -12,12 +12,14 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import unquote
 
 import orjson
+from aiohttp import web
 
 # Correlation ids a call site may pass as `extra=` (or bind with `correlate`). An allowlist, so
 # an arbitrary `extra` (a whole message, say) can never turn a log line into a PII dump.
@@ -136,6 +138,25 @@ def correlate(**ids: Any) -> Iterator[None]:
         yield
     finally:
         _bound.reset(token)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@web.middleware
+async def request_id_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Every line logged while serving a request carries its `request_id`: the caller's
+    X-Request-Id when it is a plain token (it is untrusted input and goes into logs), else a
+    new one. Echoed in the response so an adapter can quote it in a support ticket."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    with correlate(request_id=request_id):
+        response = await handler(request)
+    if not response.prepared:  # a WebSocket has sent its headers already
+        response.headers["X-Request-Id"] = request_id
+    return response
 
 
 def configure(level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None) -> None:

@@ -16,7 +16,7 @@ from connectors import registry
 from intake.errors import ConfigError, KafkaUnavailable, OmnirouteError
 from intake.http.app import build_app, kafka_context
 from intake.sink import open_sink
-from omniroute import startup
+from omniroute import logs, startup
 from omniroute.mount import mount_connectors
 from omniroute.probes import ConnectSettings, serve_probes
 from omniroute.signals import run_until_signal
@@ -33,6 +33,7 @@ def _intake(args: argparse.Namespace) -> int:
         print(f"omniroute intake: {exc}", file=sys.stderr)
         return 1
     app = build_app(settings, kafka_context(kafka), CollectorRegistry())
+    app.middlewares.insert(0, logs.request_id_middleware)  # outermost: errors carry it too
     mount_connectors(app, args.connectors.split(","))
     try:
         web.run_app(

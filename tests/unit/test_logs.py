@@ -139,3 +139,32 @@ def test_configure_leaves_a_foreign_root_alone() -> None:
         root.addHandler(foreign)
         logs.configure("WARNING", "json")
         assert root.handlers == [foreign] and root.level == logging.WARNING
+
+
+async def test_request_ids_reach_log_lines_and_the_response() -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("omniroute.test.request")
+    log.addHandler(handler)
+
+    async def hello(_: web.Request) -> web.Response:
+        log.warning("handling")
+        return web.Response(text="hi")
+
+    app = web.Application(middlewares=[logs.request_id_middleware])
+    app.router.add_get("/", hello)
+    try:
+        async with TestClient(TestServer(app)) as client:
+            given = await client.get("/", headers={"X-Request-Id": "adapter-req-7"})
+            forged = await client.get("/", headers={"X-Request-Id": 'x" {"level": "ERROR"}'})
+    finally:
+        log.removeHandler(handler)
+    assert given.headers["X-Request-Id"] == "adapter-req-7"
+    generated = forged.headers["X-Request-Id"]
+    assert len(generated) == 32 and "\n" not in generated
+    ids = [json.loads(line)["request_id"] for line in stream.getvalue().splitlines()]
+    assert ids == ["adapter-req-7", generated]
