@@ -33,8 +33,11 @@ class ThreadKeys:
     orders: list[int] = field(default_factory=list)  # looked up after them
     own: list[int] = field(default_factory=list)  # registered for later follow-ups
 
-    def all(self) -> list[int]:
-        return list(dict.fromkeys([*self.explicit, *self.orders, *self.own]))
+    def registered(self) -> list[int]:
+        """Keys that point at the message's case afterwards. Not every ancestor in References:
+        those came through here themselves (or are ours); the direct parent is kept so that a
+        client which drops References still threads."""
+        return list(dict.fromkeys([*self.own, *self.orders]))
 
 
 def _message_id(value: str) -> str:
@@ -54,6 +57,8 @@ def thread_keys(message: Message, scope: str, settings: DedupSettings) -> Thread
         for ref in refs:
             if ref and _message_id(ref):
                 keys.explicit.append(digest("e", scope, _message_id(ref)))
+        if keys.explicit:
+            keys.own.append(keys.explicit[0])
         if thread.conversation_id and thread.conversation_id.strip():
             conv = digest("s", scope, message.channel.value, thread.conversation_id.strip())
             keys.explicit.append(conv)

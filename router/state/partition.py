@@ -160,7 +160,7 @@ class PartitionState:
         # and its fingerprint is not kept: later repeats point at the dispatched original.
         case = self.cases.touch(case, t, contact=True)
         self.exact.record(hi, t, case.hi)
-        self.threads.record(keys.all(), t, case.hi)
+        self.threads.record(keys.registered(), t, case.hi)
         return _verdict("duplicate", DedupLayer.NEAR, uuid_str(*original), case)
 
     def _remember(
@@ -177,7 +177,7 @@ class PartitionState:
         self.exact.record(hi, t, case.hi)
         if fp is not None:
             self.near.record(digest("c", scope), hi, lo, t, fp)
-        self.threads.record(keys.all(), t, case.hi)
+        self.threads.record(keys.registered(), t, case.hi)
 
 
 def _verdict(

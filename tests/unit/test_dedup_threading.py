@@ -128,3 +128,27 @@ def test_threading_can_be_switched_off() -> None:
     opened(s)
     reply = email("<b@mail>", "Any news?", 1, in_reply_to="<a@mail>")
     assert s.apply(reply, reply.received_at).kind == "new"
+
+
+def test_reply_to_our_agent_threads_through_references_and_then_in_reply_to() -> None:
+    s = state()
+    case = opened(s)
+    # The customer answers the agent's mail (<agent1@shop>, never seen here); References
+    # still name the customer's first mail.
+    first = email("<b@mail>", "Here is the photo", 3, in_reply_to="<agent1@shop>",
+                  references=("<a@mail>", "<agent1@shop>"))
+    assert s.apply(first, first.received_at).case_id == case
+    # A client that sends only In-Reply-To: the agent mail is now known to be this case's.
+    second = email("<c@mail>", "And the receipt", 4, in_reply_to="<agent1@shop>")
+    assert s.apply(second, second.received_at).case_id == case
+
+
+def test_long_references_do_not_multiply_state() -> None:
+    s = state()
+    opened(s)
+    refs = tuple(f"<r{i}@mail>" for i in range(99))
+    reply = email("<z@mail>", "hi", 1, in_reply_to="<r98@mail>", references=(*refs, "<a@mail>"),
+                  message_id_header="<z@mail>")
+    before = len(s.threads.table)
+    s.apply(reply, reply.received_at)
+    assert len(s.threads.table) - before <= 3  # own id, parent, conversation: not 100 refs
