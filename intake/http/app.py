@@ -17,13 +17,11 @@ from intake.http.openapi import openapi_document
 from intake.http.problems import MAX_BODY, problem_middleware
 from intake.http.settings import IntakeSettings
 from intake.identity import IdentityKeyer
-from intake.kafka import durable_producer, start_producer
 from intake.metrics import IntakeMetrics
-from intake.publisher import Publisher
+from intake.publishing import INTAKE, open_publisher
 from intake.readiness import KafkaProbe
 from intake.settings import KafkaSettings
 from intake.sink import Sink
-from intake.topics import Topics
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +31,15 @@ KafkaContext = Callable[[web.Application], AsyncIterator[None]]
 def kafka_context(kafka: KafkaSettings) -> KafkaContext:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[state.SETTINGS]
-        producer = durable_producer(kafka, "intake")
-        await start_producer(producer, kafka.connect_timeout_s)
-        topics = Topics(kafka.topic_prefix)
-        publisher = Publisher(producer, topics, settings.ack_timeout_s)
-        app[state.PUBLISHER] = publisher
-        app[state.SINK] = Sink(app[state.COMPLETER], publisher)
-        probe = KafkaProbe(producer.client.fetch_all_metadata, settings.probe_interval_s)
-        await probe.probe_once()
-        probe.start()
-        app[state.PROBE] = probe
-        yield
-        await probe.stop()
-        await producer.stop()
+        async with open_publisher(kafka, INTAKE, settings.ack_timeout_s) as publisher:
+            app[state.PUBLISHER] = publisher
+            app[state.SINK] = Sink(app[state.COMPLETER], publisher)
+            probe = KafkaProbe(publisher.check, settings.probe_interval_s)
+            await probe.probe_once()
+            probe.start()
+            app[state.PROBE] = probe
+            yield
+            await probe.stop()
 
     return ctx
 
