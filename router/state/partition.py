@@ -100,9 +100,7 @@ class PartitionState:
 
     def restore(self, key: bytes, value: bytes | None) -> None:
         """Replay one changelog record. Cheap: records are merged in bulk on first use."""
-        buffer = self._restoring  # inlined `add`: this runs once per record of a restore
-        buffer.keys.append(key)
-        buffer.values.append(value or b"")
+        self._restoring.add(key, value)
 
     @property
     def restore_skipped(self) -> int:
