@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "omniroute.commands.ops_status",
     "omniroute.commands.sla",
     "omniroute.commands.routing",  # check-config, test-rules, classify, explain
+    "router.classify.commands",  # train, eval (the statistical layer alone)
 )
 
 

@@ -1,44 +1,69 @@
-"""The statistical layer behind `TextScorer`, and language detection.
+"""The statistical layer behind `TextScorer` (router.classify's `TextModel`) and language
+detection (router.classify's `detect_language`).
 
-Both come from `router.classify` (the trained text model and its language detector). Models
-are cached by path and file version: a config reload that keeps the model does not reload it,
-and a retrained model file is picked up by the next reload.
+Models are cached by path and file version: a config reload that keeps the model does not
+reload it, and a retrained model file is picked up by the next reload.
 """
 
-import re
+import logging
+import threading
 from pathlib import Path
 
 from intake.errors import ConfigError
-from router.classifier import LanguageDetector, TextScorer
+from router.classifier import LanguageDetector, Scored, TextScorer
+from router.classify import TextModel, detect_language
+from router.classify.artifact import DEFAULT_PATH, ModelLoadError
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-_cache: dict[tuple[str, int], TextScorer] = {}
+log = logging.getLogger(__name__)
+UNDETERMINED = "und"
+_cache: dict[tuple[str, int], "ModelScorer"] = {}
+_lock = threading.Lock()  # reloads build in a worker thread
 
 
-def _script_language(text: str) -> str | None:
-    """Stand-in until router.classify's detector is there: script alone, CJK only."""
-    if _KANA.search(text):
-        return "ja"
-    if _HANGUL.search(text):
-        return "ko"
-    return "zh" if _CJK.search(text) else None
+class ModelScorer:
+    """`TextModel` as a `TextScorer`."""
+
+    def __init__(self, model: TextModel) -> None:
+        self._model = model
+
+    @property
+    def version(self) -> str:
+        return self._model.version
+
+    def score(self, text: str) -> Scored:
+        p = self._model.predict(text)
+        return Scored(p.department, p.intent, p.confidence, p.scores)
+
+
+def _language(text: str) -> str | None:
+    found = detect_language(text)
+    return None if found == UNDETERMINED else found
 
 
 def detector() -> LanguageDetector:
-    return _script_language
+    return _language
 
 
 def load_scorer(model: str) -> TextScorer | None:
+    """None for 'none', and for 'builtin' when no model is shipped (rules and the fallback
+    still route; logged). An explicit model path that cannot be loaded is a ConfigError."""
     if model == "none":
         return None
-    stamp = 0 if model == "builtin" else _stamp(Path(model))
-    return _cache.get((model, stamp))  # router.classify is wired in here once it lands
-
-
-def _stamp(path: Path) -> int:
+    path = DEFAULT_PATH if model == "builtin" else Path(model)
     try:
-        return path.stat().st_mtime_ns
+        stamp = path.stat().st_mtime_ns
     except OSError as exc:
-        raise ConfigError(f"classifier.model: cannot read {path}: {exc}") from None
+        if model == "builtin":
+            log.warning("no built-in text model at %s: routing with rules only", path)
+            return None
+        raise ConfigError(f"classifier.model: cannot read {path}: {exc.strerror}") from None
+    with _lock:
+        cached = _cache.get((str(path), stamp))
+        if cached is None:
+            try:
+                cached = ModelScorer(TextModel.load(path))
+            except ModelLoadError as exc:
+                raise ConfigError(f"classifier.model: {exc}") from None
+            _cache.clear()  # one model in memory at a time: the previous one is not used again
+            _cache[(str(path), stamp)] = cached
+        return cached

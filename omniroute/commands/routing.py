@@ -11,7 +11,7 @@ import orjson
 from pydantic import ValidationError
 
 from intake.errors import ConfigError
-from omniroute.commands import routing_explain
+from omniroute.commands import routing_eval, routing_explain
 from omniroute.commands.routing_run import add_config_args, router_pipeline, to_message
 from router.assemble import load_routing
 from router.config.yamlmap import ConfigProblems
@@ -112,3 +112,4 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     add_config_args(k)
     k.set_defaults(func=_classify)
     routing_explain.register(subparsers)
+    routing_eval.register(subparsers)
