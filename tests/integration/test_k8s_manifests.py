@@ -66,7 +66,7 @@ def test_workloads_are_hardened_and_probed(rendered: dict[str, Objects], overlay
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
         secrets = {e["secretRef"]["name"] for e in c["envFrom"] if "secretRef" in e}
         assert secrets == {secret_name(rendered[overlay], "omniroute-kafka-credentials")}
-    assert seen == 2
+    assert seen == 3  # intake, router, SLA tracker
 
 
 def secret_name(objects: Objects, base: str) -> str:
@@ -108,7 +108,7 @@ def test_intake_scales_and_everything_is_scraped(
     port = monitor["endpoints"][0]["port"]
     services = by_kind(objects, "Service")
     # Service names become Prometheus job names, which deploy/prometheus rules select on.
-    assert set(services) == {"omniroute-intake", "omniroute-router"}
+    assert set(services) == {"omniroute-intake", "omniroute-router", "omniroute-sla-tracker"}
     for service in services.values():
         labels = service["metadata"]["labels"]
         assert monitor["selector"]["matchLabels"].items() <= labels.items()

@@ -40,7 +40,8 @@ def compose() -> dict[str, Any]:
 
 def test_compose_runs_the_whole_stack_on_loopback() -> None:
     services = compose()["services"]
-    assert {"kafka", "topics", "intake", "router", "prometheus", "grafana"} <= set(services)
+    expected = {"kafka", "topics", "intake", "router", "sla-tracker", "prometheus", "grafana"}
+    assert expected <= set(services)
     for name, service in services.items():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), (name, port)
@@ -60,4 +61,4 @@ def test_compose_mounts_exist_and_use_the_shipped_rules_and_dashboards() -> None
     shipped = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     # Same job names as the shipped config: the rules and the dashboard select on them.
     assert jobs <= {job["job_name"] for job in shipped["scrape_configs"]}
-    assert {"omniroute-intake", "omniroute-router"} <= jobs
+    assert {"omniroute-intake", "omniroute-router", "omniroute-sla-tracker"} <= jobs
