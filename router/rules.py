@@ -92,6 +92,9 @@ class RuleHit:
 class CompiledRule:
     rule: Rule
     pattern: re.Pattern[str] | None
+    # Most rules are keywords only: skipping their empty condition checks halves the per-rule
+    # cost once the keyword scan itself is fast.
+    conditional: bool = True
 
     def _conditions(self, f: Facts) -> list[str] | None:
         """What the conditions matched on (for the record), or None if one fails."""
@@ -120,7 +123,7 @@ class CompiledRule:
         return seen
 
     def match(self, facts: Facts) -> RuleHit | None:
-        seen = self._conditions(facts)
+        seen = self._conditions(facts) if self.conditional else []
         if seen is None:
             return None
         r = self.rule
@@ -139,11 +142,13 @@ class RuleSet:
 
     @staticmethod
     def _compile(rule: Rule) -> CompiledRule:
+        conditions = (rule.channels, rule.kinds, rule.languages, rule.tiers, rule.metadata)
+        conditional = any((*conditions, rule.senders))
         if not rule.has_text:
-            return CompiledRule(rule, None)
+            return CompiledRule(rule, None, conditional)
         # Configured regexes keep their case-insensitive matching; keywords need none (above).
         parts = [_keyword_pattern(k) for k in rule.keywords] + [f"(?i:{r})" for r in rule.regex]
-        return CompiledRule(rule, re.compile("|".join(parts)))
+        return CompiledRule(rule, re.compile("|".join(parts)), conditional)
 
     def match(self, facts: Facts) -> list[RuleHit]:
         """All hits, in rule order."""
