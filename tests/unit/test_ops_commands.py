@@ -115,6 +115,8 @@ def test_replay_diff_names_what_changes() -> None:
     assert "department" in row.changes
     same = replay_one(live, serde.dumps(parcel), "p.intake.api/0/7", before)
     assert same.changes == ()
+    reworded = before.model_copy(update={"sla_policy": "another wording"})
+    assert replay_one(live, serde.dumps(parcel), "p.intake.api/0/7", reworded).changes == ()
     nobase = replay_one(new, serde.dumps(parcel), "p.intake.api/0/8", None)
     broken = replay_one(new, b"{", "p.intake.api/0/9", None)
     summary = summarize([row, same, nobase, broken])
