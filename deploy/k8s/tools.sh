@@ -16,7 +16,9 @@ venv="$cache/kubernetes-validate-$KUBERNETES_VALIDATE_VERSION"
 mkdir -p "$cache"
 
 if [ ! -x "$bin/kustomize" ]; then
-  GOBIN="$bin" GOFLAGS=-buildvcs=false go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2
+  # Go's official tarball lives in /usr/local/go; a non-login shell may not have it on PATH.
+  go="$(command -v go || echo /usr/local/go/bin/go)"
+  GOBIN="$bin" GOFLAGS=-buildvcs=false "$go" install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" >&2
 fi
 if [ ! -x "$venv/bin/kubernetes-validate" ]; then
   rm -rf "$venv"
