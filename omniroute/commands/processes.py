@@ -19,7 +19,7 @@ from intake.sink import open_sink
 from omniroute import logs, startup
 from omniroute.mount import mount_connectors
 from omniroute.probes import ConnectSettings, serve_probes
-from omniroute.signals import run_until_signal
+from omniroute.signals import run_until_signal, use_configured_loop
 from omniroute.startup import StartupError
 from router.service import serve
 
@@ -36,6 +36,7 @@ def _intake(args: argparse.Namespace) -> int:
     app.middlewares.insert(0, logs.request_id_middleware)  # outermost: errors carry it too
     mount_connectors(app, args.connectors.split(","))
     try:
+        use_configured_loop()  # OMNIROUTE_EVENT_LOOP: run_app makes its own loop
         web.run_app(
             app,
             host=settings.host,
@@ -43,7 +44,7 @@ def _intake(args: argparse.Namespace) -> int:
             shutdown_timeout=20,
             print=lambda line: log.info("%s", line),
         )
-    except KafkaUnavailable as exc:
+    except (KafkaUnavailable, ConfigError) as exc:
         print(f"omniroute intake: {exc}", file=sys.stderr)
         return 1
     return 0
