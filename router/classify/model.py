@@ -9,17 +9,18 @@ only chosen among the predicted department's intents, so the two never disagree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from . import artifact as store
+from . import batch
 from .features import hash_features, hash_one
 
-_CHUNK = 1024  # messages per vectorised pass: bounds the (n-grams x classes) scratch memory
+_CHUNK = 512  # messages per vectorised pass: keeps the gathered weight rows in cache
 _TOP = 3
 
 
@@ -43,18 +44,27 @@ class TextModel:
         # Row 0 stays zero: buckets never seen in training map there.
         self._rows = np.zeros(2**artifact.spec.bits, dtype=np.int32)
         self._rows[artifact.buckets.astype(np.int64)] = np.arange(1, len(artifact.buckets) + 1)
-        weights = artifact.weights.astype(np.float32)
-        self._weights = np.vstack((np.zeros((1, weights.shape[1]), np.float32), weights))
+        weights = np.vstack((np.zeros((1, artifact.weights.shape[1])), artifact.weights))
+        weights = weights.astype(np.float32)
         bias = artifact.bias.astype(np.float32)
-        self._dept_bias, self._intent_bias = bias[:n_dept], bias[n_dept:]
         self._n_dept = n_dept
-        self._inv_temperature = np.float32(1.0 / artifact.temperature)
-        owner = {d: i for i, d in enumerate(artifact.departments)}
-        # mask[d, i] is 0 where intent i belongs to department d, -inf elsewhere.
-        self._intent_mask = np.full((n_dept, len(artifact.intents)), -np.inf, np.float32)
-        for i, dept in enumerate(artifact.intent_departments):
-            self._intent_mask[owner[dept], i] = 0.0
-        self._has_intents = tuple(bool(np.isfinite(row).any()) for row in self._intent_mask)
+        self._inv_t = 1.0 / artifact.temperature
+        owner = [artifact.departments.index(d) for d in artifact.intent_departments]
+        columns = [np.flatnonzero(np.array(owner) == d) for d in range(n_dept)]
+        self._heads = batch.Heads(
+            dept_weights=np.ascontiguousarray(weights[:, :n_dept]),
+            dept_bias=bias[:n_dept],
+            inv_temperature=self._inv_t,
+            intents=tuple(
+                (c, np.ascontiguousarray(weights[:, n_dept + c]), bias[n_dept + c])
+                for c in columns
+            ),
+        )
+        # Plain-Python copies for the single-message path.
+        self._dept_bias_l: list[float] = bias[:n_dept].tolist()
+        self._intent_bias_l: list[float] = bias[n_dept:].tolist()
+        self._intent_cols = tuple(tuple(c.tolist()) for c in columns)
+        self._weights = weights
 
     @classmethod
     def load(cls, path: Path | None = None) -> TextModel:
@@ -76,12 +86,28 @@ class TextModel:
         return self._departments
 
     def predict(self, text: str) -> Prediction:
-        """One message; same result as `predict_many([text])[0]`, with less overhead."""
+        """One message; same result as `predict_many([text])[0]` up to float rounding, with
+        less overhead: the few per-class numbers are handled in plain Python."""
         buckets = hash_one(text, self._spec)
-        z = self._weights[self._rows[buckets]].sum(axis=0)
-        if len(buckets):
-            z /= np.float32(np.sqrt(len(buckets)))
-        return self._predictions(z[None, :])[0]
+        z = self._weights[self._rows[buckets]].sum(axis=0).tolist()
+        scale = 1.0 / math.sqrt(len(buckets)) if len(buckets) else 0.0
+        n = self._n_dept
+        bias = self._dept_bias_l
+        dept = [(v * scale + b) * self._inv_t for v, b in zip(z[:n], bias, strict=True)]
+        top = max(dept)
+        exps = [math.exp(v - top) for v in dept]
+        total = sum(exps)
+        probs = [e / total for e in exps]
+        best = max(range(n), key=probs.__getitem__)
+        cols = self._intent_cols[best]
+        intent = max(cols, key=lambda c: z[n + c] * scale + self._intent_bias_l[c]) if cols else -1
+        ranked = sorted(range(n), key=lambda k: -probs[k])[:_TOP]
+        return Prediction(
+            department=self._departments[best],
+            intent=self._intents[intent] if cols else None,
+            confidence=probs[best],
+            scores=tuple((self._departments[k], probs[k]) for k in ranked),
+        )
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         out: list[Prediction] = []
@@ -89,44 +115,21 @@ class TextModel:
             out.extend(self._predict_chunk(texts[start : start + _CHUNK]))
         return out
 
-    def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """(messages x (departments + intents)) sums of weight rows, length-normalised;
-        bias and calibration not yet applied."""
+    def _predict_chunk(self, texts: Sequence[str]) -> list[Prediction]:
         ids, buckets = hash_features(texts, self._spec)
-        counts = np.bincount(ids, minlength=len(texts))
+        scale = 1.0 / np.sqrt(np.maximum(np.bincount(ids, minlength=len(texts)), 1))
         rows = self._rows[buckets]
         known = rows > 0  # unseen n-grams have zero weights: skip them, but count their length
-        ids, rows = ids[known], rows[known]
-        known_counts = np.bincount(ids, minlength=len(texts))
-        # reduceat needs every start to index a row: a trailing zero row serves empty messages.
-        gathered = self._weights[np.append(rows, 0)]
-        starts = np.cumsum(known_counts) - known_counts
-        sums = np.add.reduceat(gathered, starts, axis=0) * (known_counts > 0)[:, None]
-        scale = 1.0 / np.sqrt(np.maximum(counts, 1)).astype(np.float32)
-        logits: npt.NDArray[np.float32] = sums * scale[:, None]
-        return logits
-
-    def _predict_chunk(self, texts: Sequence[str]) -> list[Prediction]:
-        return self._predictions(self.logits(texts))
-
-    def _predictions(self, z: npt.NDArray[np.float32]) -> list[Prediction]:
-        dept = (z[:, : self._n_dept] + self._dept_bias) * self._inv_temperature
-        dept = np.exp(dept - dept.max(axis=1, keepdims=True))
-        dept /= dept.sum(axis=1, keepdims=True)
-        best = dept.argmax(axis=1)
-        intent_z = z[:, self._n_dept :] + self._intent_bias + self._intent_mask[best]
-        best_intent = intent_z.argmax(axis=1) if self._intents else best
-        top = np.argsort(-dept, axis=1)[:, :_TOP]
+        scored = batch.score(rows[known], ids[known], scale.astype(np.float32), self._heads)
         names, intents = self._departments, self._intents
-        probs = dept.tolist()
+        ranked = scored.ranked[:, :_TOP]
+        top_p = np.take_along_axis(scored.probabilities, ranked, axis=1).tolist()
         return [
             Prediction(
-                department=names[b],
-                intent=intents[i] if self._has_intents[b] else None,
-                confidence=probs[r][b],
-                scores=tuple((names[k], probs[r][k]) for k in top_r),
+                department=names[r[0]],
+                intent=intents[i] if i >= 0 else None,
+                confidence=p[0],
+                scores=tuple(zip([names[k] for k in r], p, strict=True)),
             )
-            for r, (b, i, top_r) in enumerate(
-                zip(best.tolist(), best_intent.tolist(), top.tolist(), strict=True)
-            )
+            for r, p, i in zip(ranked.tolist(), top_p, scored.intent.tolist(), strict=True)
         ]

@@ -12,14 +12,16 @@ import re
 import unicodedata
 from typing import Final
 
-# Handles stop at whitespace or punctuation; capped because Weibo often glues the handle to the
-# next words when there is no space ("@某某客服怎么回事").
-_MENTION: Final = re.compile(r"@[^\s@,.:;!?，。：；！？、]{1,20}")
-# Links only: an e-mail address loses its domain to _MENTION, which is all we need.
-_LINK: Final = re.compile(r"(?:https?://|www\.)\S+")
-_DIGITS: Final = re.compile(r"[0-9]+")  # after NFKC, which folds full-width digits
+# One pass removes links, handles and punctuation (all become a space). Handles stop at
+# whitespace or punctuation and are capped, because Weibo often glues the handle to the next
+# words ("@某某客服怎么回事"); an e-mail address just loses its domain, which is all we need.
 # Punctuation is layout, except ?/! (questions vs complaints) and the apostrophe in contractions.
-_PUNCT: Final = re.compile(r"[\"#$%&()*+,\-./:;<=>\[\]^_`{|}~\\、《》「」『』【】〈〉…—·•]+")
+_NOISE: Final = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|@[^\s@,.:;!?，。：；！？、]{1,20}"
+    r"|[\"#$%&()*+,\-./:;<=>\[\]^_`{|}~\\、《》「」『』【】〈〉…—·•]+"
+)
+_DIGITS: Final = re.compile(r"[0-9]+")  # after NFKC, which folds full-width digits
 # str.replace, not str.translate: translate with a dict is ~50x slower on non-ASCII text.
 _REPLACE: Final = (("’", "'"), ("‘", "'"), ("。", " "))
 
@@ -34,8 +36,5 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower()
     for old, new in _REPLACE:
         folded = folded.replace(old, new)
-    folded = _LINK.sub(" ", folded)
-    folded = _MENTION.sub(" ", folded)
-    folded = _DIGITS.sub("0", folded)
-    folded = _PUNCT.sub(" ", folded)
+    folded = _DIGITS.sub("0", _NOISE.sub(" ", folded))
     return " ".join(folded.split())
