@@ -14,6 +14,7 @@ from email.message import Message
 from connectors.base import ParseResult
 from connectors.email import headers
 from connectors.email.autoreply import classify
+from connectors.email.bounds import bound
 from connectors.email.config import EmailConfig
 from connectors.email.mime import Limits, Walk
 from connectors.email.quoting import split_reply
@@ -59,13 +60,18 @@ def parse_email(
     problem = _not_mail(raw, config.max_message_bytes)
     if problem is not None:
         return ParseResult.failed(raw, SOURCE, *problem)
+    # The stdlib parses everything it is given, however little the walk reads: bound it.
+    parsed, cut = bound(raw, config.max_parts, config.max_depth)
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(parsed, policy=policy.default)
     except Exception as exc:  # the feed parser is lenient; this is recursion or a bug
         return ParseResult.failed(raw, SOURCE, "unparseable", f"{type(exc).__name__}: {exc}")
     if not _has_mail_headers(msg):
         return ParseResult.failed(raw, SOURCE, "not_mime", "no RFC 5322 header fields found")
-    return ParseResult.of(build_draft(msg, raw, config, context or {}))
+    draft = build_draft(msg, raw, config, context or {})
+    if cut:
+        draft = draft.model_copy(update={"metadata": {**draft.metadata, "truncated": True}})
+    return ParseResult.of(draft)
 
 
 def build_draft(

@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 SOURCE = "email-smtp"
 TEMPFAIL = "451 4.3.0 Message not accepted yet: Kafka unavailable, try again later"
+# aiosmtpd keeps every RCPT of a transaction in memory without a limit. RFC 5321 4.5.3.1.8
+# asks servers to take at least 100; past our bound the client gets 452 and sends the rest in
+# another transaction (4.5.3.1.10), so nothing is lost and a session's memory stays bounded.
+MAX_RECIPIENTS = 1000
+TOO_MANY = "452 4.5.3 Too many recipients"
 
 
 class IntakeHandler:
@@ -39,6 +44,8 @@ class IntakeHandler:
     ) -> str:
         if self.domains and address.rpartition("@")[2].lower() not in self.domains:
             return "550 5.1.1 Recipient not accepted here"
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return TOO_MANY
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
