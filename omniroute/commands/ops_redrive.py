@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from intake import serde
 from intake.deadletter import DeadLetter
 from intake.errors import InvalidInput
+from intake.events import LifecycleEvent
 from intake.headers import Headers
 from intake.kafka import durable_producer, start_producer
 from intake.message import Message
@@ -51,15 +52,24 @@ def plan(
         return "", None, [], f"no source topic ({d.stage.value}): re-submit it through {d.source}"
     body = payload if payload is not None else d.raw
     marker: Headers = [(REDRIVE_HEADER, f"{topics.deadletter}/{entry.where}".encode())]
-    if not topic.startswith(f"{topics.prefix}.intake."):
-        return topic, None, marker, ""
     try:
-        message = serde.loads(Message, body)
+        key, headers = _contract(topic, body, topics)
     except InvalidInput as exc:
-        if force:
-            return topic, None, marker, ""
-        return "", None, [], f"still not a valid message ({str(exc)[:120]}); fix it or --force"
-    return topic, message.routing_key.encode(), [*message_headers(message), *marker], ""
+        if not force:
+            return "", None, [], f"still not valid ({str(exc)[:120]}); fix it or --force"
+        key, headers = None, []
+    return topic, key, [*headers, *marker], ""
+
+
+def _contract(topic: str, body: bytes, topics: Topics) -> tuple[bytes | None, Headers]:
+    """Key and headers of `body` on `topic`, validated against the topic's contract; a topic
+    whose contract this command does not know gets the bytes as they are."""
+    if topic.startswith(f"{topics.prefix}.intake."):
+        message = serde.loads(Message, body)
+        return message.routing_key.encode(), message_headers(message)
+    if topic == topics.events:
+        return serde.loads(LifecycleEvent, body).key, []
+    return None, []
 
 
 async def redrive(

@@ -67,7 +67,7 @@ def test_redrive_plan_republishes_a_valid_message_with_its_key() -> None:
 
 def test_redrive_plan_skips_what_would_come_straight_back() -> None:
     *_, problem = plan(entry(b"{broken"), None, None, TOPICS, force=False)
-    assert problem.startswith("still not a valid message")
+    assert problem.startswith("still not valid")
     topic, key, _, problem = plan(entry(b"{broken"), None, None, TOPICS, force=True)
     assert (topic, key, problem) == ("p.intake.api", None, "")
     # A corrected payload replaces the raw bytes.
@@ -77,6 +77,18 @@ def test_redrive_plan_skips_what_would_come_straight_back() -> None:
     *_, problem = plan(entry(b"x", None, Stage.CONNECTOR), None, None, TOPICS, force=False)
     assert "no source topic" in problem
     assert plan(Entry(0, 1, None, "bad"), None, None, TOPICS, force=True)[3]
+
+
+def test_redrive_plan_validates_and_keys_lifecycle_events() -> None:
+    event = LifecycleEvent(
+        id="e-1", type=EventType.RESOLVED, case_id="c-7", department="billing",
+        occurred_at=NOW, actor="tool",
+    )  # fmt: skip
+    dl = entry(serde.dumps(event), topic="p.events", stage=Stage.EVENTS)
+    topic, key, _, problem = plan(dl, None, None, TOPICS, force=False)
+    assert (topic, key, problem) == ("p.events", b"c-7", "")
+    bad = entry(b'{"id": "e-2"}', topic="p.events", stage=Stage.EVENTS)
+    assert plan(bad, None, None, TOPICS, force=False)[3].startswith("still not valid")
 
 
 def test_fold_cases_open_resolved_reopened_transferred() -> None:
