@@ -12,11 +12,18 @@ from enum import StrEnum
 from typing import Protocol
 
 from intake.message import Message
+from router.classify.language import UNDETERMINED, detect_language
 from router.config.routing import RoutingConfig
 from router.rules import Facts, RuleHit, RuleSet
 
 Scores = tuple[tuple[str, float], ...]
 LanguageDetector = Callable[[str], str | None]
+
+
+def language_of(text: str) -> str | None:
+    """The default detector (offline, script + Latin profiles); None when undetermined."""
+    found = detect_language(text)
+    return None if found == UNDETERMINED else found
 
 
 class Layer(StrEnum):
@@ -84,7 +91,7 @@ class Classifier:
         self.config = config
         self.scorer = scorer
         self.customers = customers
-        self._detect = detect_language
+        self._detect = detect_language or language_of
         self._rules = RuleSet(config.rules)
 
     def with_config(self, config: RoutingConfig, scorer: TextScorer | None) -> "Classifier":
@@ -95,9 +102,8 @@ class Classifier:
 
     def classify(self, message: Message) -> Classification:
         text = "\n".join(p for p in (message.subject, message.text) if p)
-        language = (self._detect(text) if self._detect and text.strip() else None) or (
-            message.language
-        )
+        # Detected from the text when there is one; else what the channel declared.
+        language = (self._detect(text) if text.strip() else None) or message.language
         record = self.customers.get(message.routing_key) if self.customers else None
         tier = record.tier if record else None
         facts = Facts.of(message, language, tier)

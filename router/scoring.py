@@ -10,12 +10,11 @@ import threading
 from pathlib import Path
 
 from intake.errors import ConfigError
-from router.classifier import LanguageDetector, Scored, TextScorer
-from router.classify import TextModel, detect_language
+from router.classifier import LanguageDetector, Scored, TextScorer, language_of
+from router.classify import TextModel
 from router.classify.artifact import DEFAULT_PATH, ModelLoadError
 
 log = logging.getLogger(__name__)
-UNDETERMINED = "und"
 _cache: dict[tuple[str, int], "ModelScorer"] = {}
 _lock = threading.Lock()  # reloads build in a worker thread
 
@@ -35,13 +34,8 @@ class ModelScorer:
         return Scored(p.department, p.intent, p.confidence, p.scores)
 
 
-def _language(text: str) -> str | None:
-    found = detect_language(text)
-    return None if found == UNDETERMINED else found
-
-
 def detector() -> LanguageDetector:
-    return _language
+    return language_of
 
 
 def load_scorer(model: str) -> TextScorer | None:
