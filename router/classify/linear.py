@@ -50,6 +50,8 @@ class TrainConfig:
     epochs: int = 12
     batch_size: int = 256
     learning_rate: float = 0.02
+    # Nearly none: with lazy Adam, L2 of 1e-3 cost 6 points of held-out Bitext accuracy and
+    # did not help on real tweets; the number of epochs is the effective regulariser.
     l2: float = 1e-6
     seed: int = 0
 

@@ -1,7 +1,7 @@
 """The statistical text classifier used by the router: department, intent and confidence.
 
-A message's logits are the bias plus the sum of the weight rows of its hashed n-grams, divided
-by the square root of its n-gram count (so long e-mails are not more confident merely for being
+A message's logits are the sum of the weight rows of its hashed n-grams divided by the square
+root of its n-gram count, plus a bias (so long e-mails are not more confident merely for being
 long; n-grams never seen in training count in that length, so mostly-unknown text stays
 unsure). The department head is temperature-scaled; intents come from a second head and are
 only chosen among the predicted department's intents, so the two never disagree.
