@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.run` (the suite) and the colleagues' single-purpose scripts."""

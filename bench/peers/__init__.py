@@ -1,0 +1,1 @@
+"""Baselines and peers the router is measured against, each runnable as its own process."""
