@@ -18,8 +18,10 @@ class RuleMatch(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule_id: str
-    department: str | None
-    priority: Priority | None
+    # Defaults matter: serde drops None values on the wire, so a None-able field without a
+    # default would make every recorded decision unreadable (tests/unit/test_wire_models.py).
+    department: str | None = None
+    priority: Priority | None = None
     score: float
     matches: tuple[str, ...]
     intent: str | None = None
