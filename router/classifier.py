@@ -109,7 +109,8 @@ class Classifier:
         facts = Facts.of(message, language, tier)
         hits = tuple(self._rules.match(facts))
         model = self.scorer.score(text) if self.scorer is not None and text.strip() else None
-        threshold = self.config.classifier.threshold
+        policy = self.config.classifier
+        threshold = policy.language_thresholds.get(facts.language or "", policy.threshold)
         base = Classification(
             self.config.fallback_department,
             Layer.FALLBACK,

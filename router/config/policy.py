@@ -18,6 +18,11 @@ class ClassifierPolicy(Strict):
         description="Model confidence below which a message without a deciding rule goes to "
         "the fallback department",
     )
+    language_thresholds: dict[LanguageTag, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Threshold per detected language, e.g. {zh: 0.4}: a model's confidence is "
+        "calibrated differently where it saw less training text",
+    )
     model: str = Field(
         "builtin",
         description="Statistical layer: 'builtin' (the model shipped with omniroute), 'none' "

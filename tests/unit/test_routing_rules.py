@@ -118,6 +118,15 @@ def test_below_the_threshold_goes_to_triage_with_the_scores_recorded() -> None:
     assert c.model_scores[0] == ("returns", 0.55)
 
 
+def test_a_language_can_have_its_own_threshold() -> None:
+    per_language = "threshold: 0.6, language_thresholds: {zh: 0.5}"
+    zh = parse_config(BASE.replace("threshold: 0.6", per_language))
+    c = Classifier(zh, Fixed("orders", 0.55), detect_language=lambda t: "zh").classify(msg("嗯"))
+    assert (c.department, c.threshold) == ("orders", 0.5)
+    c = Classifier(zh, Fixed("orders", 0.55), detect_language=lambda t: "en").classify(msg("hm"))
+    assert (c.department, c.threshold) == ("triage", 0.6)
+
+
 def test_rules_beat_the_model_and_borrow_its_intent_when_it_agrees() -> None:
     c = classify(msg("parcel"), scorer=Fixed("logistics", 0.9))
     assert (c.department, c.layer, c.intent) == ("logistics", Layer.RULES, "some_intent")
