@@ -56,7 +56,7 @@ def test_shape_of_predictions(model: TextModel) -> None:
 
 
 def test_no_evidence_means_low_confidence(model: TextModel) -> None:
-    for text in ("", "ok", "谢谢", "👍👍"):
+    for text in ("", "ok", "lol", "hello?", "哈哈", "sent you a dm"):
         assert model.predict(text).confidence < 0.5, text
 
 
