@@ -52,11 +52,11 @@ class TextModel:
         owner = [artifact.departments.index(d) for d in artifact.intent_departments]
         columns = [np.flatnonzero(np.array(owner) == d) for d in range(n_dept)]
         self._heads = batch.Heads(
-            dept_weights=np.ascontiguousarray(weights[:, :n_dept]),
+            dept_weights=np.ascontiguousarray(weights[:, :n_dept].T),
             dept_bias=bias[:n_dept],
             inv_temperature=self._inv_t,
             intents=tuple(
-                (c, np.ascontiguousarray(weights[:, n_dept + c]), bias[n_dept + c])
+                (c, np.ascontiguousarray(weights[:, n_dept + c].T), bias[n_dept + c])
                 for c in columns
             ),
         )
