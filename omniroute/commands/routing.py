@@ -16,6 +16,7 @@ from omniroute.commands.routing_run import add_config_args, router_pipeline, to_
 from router.assemble import load_routing
 from router.config.yamlmap import ConfigProblems
 from router.ruletest import load_tests, run
+from router.scoring import load_scorer
 from router.settings import RouterSettings
 
 DEFAULT_TESTS = "routing_tests.yaml"
@@ -32,9 +33,11 @@ def _check_config(args: argparse.Namespace) -> int:
         name = str(path) if path else "built-in routing.yaml"
         try:
             config = load_routing(path)
+            load_scorer(config.classifier.model)  # a model path that cannot load is an error too
         except ConfigError as exc:
             failed = True
-            for line in _problems(exc):
+            lines = _problems(exc) if isinstance(exc, ConfigProblems) else [f"{name}: {exc}"]
+            for line in lines:
                 print(line, file=sys.stderr)
             continue
         print(f"ok {name}: version {config.version}, {len(config.departments)} departments, "

@@ -124,3 +124,14 @@ def test_eval_routing_reports_accuracy_and_confusion(capsys: pytest.CaptureFixtu
     assert main(["eval-routing", "--labelled", labelled, "--config", str(SHOP), "--json"]) == 0
     body = orjson.loads(capsys.readouterr().out)
     assert body["accuracy"] == 0.75 and body["layers"] == {"rules": 3, "fallback": 1}
+
+
+def test_check_config_loads_the_model_it_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "r.yaml"
+    config.write_text("departments: [a]\nclassifier: {model: missing.bin}\n")
+    assert main(["check-config", str(config)]) == 1
+    assert f"{config}: classifier.model: cannot read {tmp_path / 'missing.bin'}" in (
+        capsys.readouterr().err
+    )
