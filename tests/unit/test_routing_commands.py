@@ -135,3 +135,19 @@ def test_check_config_loads_the_model_it_names(
     assert f"{config}: classifier.model: cannot read {tmp_path / 'missing.bin'}" in (
         capsys.readouterr().err
     )
+
+
+def test_customer_tiers_come_from_a_directory_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "customers.csv"
+    export.write_text("customer_id,email,tier,time_zone\n"
+                      "c-1,ana@example.com,VIP,Asia/Shanghai\nc-2,bo@example.com,,\n")
+    lines = [orjson.dumps({"text": "where is my parcel", "channel": "webchat",
+                           "customer": {"email": email}}).decode()
+             for email in ("Ana@Example.com", "bo@example.com", "new@example.com")]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["classify", "--customers", str(export)]) == 0
+    out = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(o["priority"], o["priority_reason"]) for o in out] == [
+        ("high", "tier:vip"), ("normal", "default"), ("normal", "default")]
