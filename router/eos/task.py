@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from aiokafka import TopicPartition
 
-from router.eos.transactions import PartitionProducer, Record
+from router.eos.record import Record
+from router.eos.transactions import PartitionProducer
 from router.state.partition import PartitionState
 
 

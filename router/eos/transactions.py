@@ -12,17 +12,21 @@ move an offset, for p.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.structs import OffsetAndMetadata
 
 from intake.errors import KafkaUnavailable, OmnirouteError
-from intake.headers import Headers
 from intake.kafka import client_kwargs
 from intake.settings import KafkaSettings
+from router.eos.batches import send_batched
+from router.eos.record import SOURCE_HEADER, Record
+
+# Re-exported: callers imported them from here before `record` existed.
+__all__ = ["SOURCE_HEADER", "PartitionFenced", "PartitionProducer", "Record", "TransactionFailed"]
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +40,6 @@ class TransactionFailed(OmnirouteError):
     changelog and offsets, which hold exactly what was committed."""
 
     retriable = True
-
-
-# Every output names its input ("topic/partition/offset"): audit, and the exactly-once verifier.
-SOURCE_HEADER = "omniroute-source"
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    headers: Headers
-    partition: int | None = None
 
 
 def transactional_id(group_id: str, partition: int) -> str:
@@ -68,6 +59,7 @@ class PartitionProducer:
         self.transactional_id = transactional_id(group_id, partition)
         self._timeout_s = kafka.connect_timeout_s
         self._txn_timeout_s = transaction_timeout_ms / 1000
+        self._partitions: dict[str, int] = {}
         self._producer = AIOKafkaProducer(
             **client_kwargs(kafka),
             client_id=f"{kafka.client_id}-router-p{partition}",
@@ -89,7 +81,7 @@ class PartitionProducer:
             async with asyncio.timeout(self._timeout_s):
                 await self._producer.start()
                 for topic in topics:
-                    await self._producer.partitions_for(topic)
+                    await self._partitions_of(topic)
         except (TimeoutError, KafkaError) as exc:
             await self.close()
             raise KafkaUnavailable(f"{self.transactional_id}: init failed: {exc!r}") from exc
@@ -113,12 +105,11 @@ class PartitionProducer:
         self, records: Sequence[Record], offsets: Mapping[TopicPartition, int]
     ) -> None:
         prod = self._producer
+        for topic in {r.topic for r in records} - self._partitions.keys():
+            await self._partitions_of(topic)
         await prod.begin_transaction()
-        futures = [
-            await prod.send(r.topic, r.value, r.key, r.partition, headers=r.headers)
-            for r in records
-        ]
-        waits = list(futures)
+        waits: list[Awaitable[Any]] = []
+        waits += await send_batched(prod, records, self._partitions, self.partition)
         if offsets:
             commit = {tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()}
             waits.append(prod.send_offsets_to_transaction(commit, self.group_id))
@@ -129,6 +120,9 @@ class PartitionProducer:
             # EndTxn(COMMIT) now could commit a transaction with a hole in it.
             raise errors[0]
         await prod.commit_transaction()
+
+    async def _partitions_of(self, topic: str) -> None:
+        self._partitions[topic] = len(await self._producer.partitions_for(topic))
 
     async def _abort(self) -> None:
         # Best effort: if this fails too, the next owner's InitProducerId (ours, after a reset)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from intake.topics import Topics
-from router.eos.transactions import SOURCE_HEADER
+from router.eos.record import SOURCE_HEADER
 from router.pipeline import NOT_ROUTED
 from router.verify.read import Rec
 
