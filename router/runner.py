@@ -21,9 +21,9 @@ from intake.settings import KafkaSettings
 from router.eos.assignor import CoPartitionedAssignor
 from router.eos.owner import Partitions
 from router.eos.rebalance import Listener
+from router.eos.record import SOURCE_HEADER, Record
 from router.eos.restore import Restorer, restore_consumer
 from router.eos.takeover import Opener, StateFactory
-from router.eos.transactions import SOURCE_HEADER, Record
 from router.metrics import RouterMetrics
 from router.pipeline import Output, Pipeline, Result, Source
 from router.settings import RouterSettings

@@ -42,6 +42,7 @@ class Partitions:
         self._generation: int | None = None
         self._retry_at = 0.0
         self.paused = False
+        self.closed = False
 
     def wanted(self) -> set[int]:
         return {tp.partition for tp in self.assigned}
@@ -55,6 +56,8 @@ class Partitions:
 
     async def assign(self, assigned: set[TopicPartition], generation: int | None) -> None:
         async with self.lock:
+            if self.closed:  # a rebalance racing the shutdown: take nothing over any more
+                return
             # Keeping p across a rebalance is only safe if no generation was missed: had this
             # member been expelled meanwhile, another one may have owned p and moved it on.
             continuous = None not in (generation, self._generation) and generation == (
@@ -146,6 +149,7 @@ class Partitions:
 
     async def close(self) -> None:
         async with self.lock:
+            self.closed = True
             await asyncio.gather(*(self.flush(t) for t in list(self.tasks.values())))
             for p in list(self.tasks):
                 await self.drop(p)
