@@ -5,6 +5,7 @@ import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from intake.errors import KafkaUnavailable
 from intake.kafka import admin, client_kwargs
@@ -96,13 +97,19 @@ async def read_all(
 
 
 async def committed_offsets(kafka: KafkaSettings, group_id: str) -> dict[TopicPartition, int]:
+    """The group's committed offsets; {} while the group coordinator is unavailable (a broker
+    restart): callers poll, and a retriable error is just "no news yet"."""
     client = admin(kafka)
-    await client.start()
     try:
+        await client.start()
         offsets = await client.list_consumer_group_offsets(group_id)
-        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+    except KafkaError as exc:
+        if not exc.retriable:
+            raise
+        return {}
     finally:
         await client.close()
+    return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
 
 
 async def wait_caught_up(
