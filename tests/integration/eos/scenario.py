@@ -1,0 +1,99 @@
+"""One fault scenario: its topics, its load, its router processes, its verdict."""
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake.admin import ensure_topics
+from intake.settings import KafkaSettings
+from intake.topics import Topics
+from router.config import load_config
+from router.verify import Report, verify, wait_caught_up
+from router.verify.loadgen import Loaded, LoadSpec, produce
+from router.verify.read import committed_offsets, end_offsets
+from tests.integration.eos.procs import RouterProc
+
+ROUTING = Path(__file__).with_name("routing.yaml")
+PARTITIONS = 6
+MESSAGES = 50_000
+# The group forgets a silent member after this long: bounds how long a SIGSTOPped or removed
+# static member holds its partitions. 6 s is the broker's minimum.
+SESSION_TIMEOUT_MS = 6000
+
+
+@dataclass
+class Scenario:
+    bootstrap: str
+    log_dir: Path
+    prefix: str = field(default_factory=lambda: f"eos{uuid.uuid4().hex[:8]}")
+    routers: list[RouterProc] = field(default_factory=list)
+    loaded: Loaded | None = None
+    total: int = 0
+
+    @property
+    def kafka(self) -> KafkaSettings:
+        return KafkaSettings(
+            bootstrap=self.bootstrap, topic_prefix=self.prefix, partitions=PARTITIONS
+        )
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.prefix)
+
+    @property
+    def group(self) -> str:
+        return f"{self.prefix}-router"
+
+    @property
+    def departments(self) -> list[str]:
+        return load_config(ROUTING).all_departments()
+
+    async def prepare(self, messages: int = MESSAGES) -> None:
+        await ensure_topics(self.kafka, self.topics.specs(self.departments, PARTITIONS))
+        self.loaded = await produce(self.kafka, LoadSpec(messages=messages), PARTITIONS)
+        ends = await end_offsets(self.kafka, self.topics.all_intake())
+        self.total = sum(ends.values())
+        assert self.total == messages, f"intake holds {self.total} records, wrote {messages}"
+
+    def router(self, instance: str) -> RouterProc:
+        env = {
+            "OMNIROUTE_KAFKA_BOOTSTRAP": self.bootstrap,
+            "OMNIROUTE_KAFKA_TOPIC_PREFIX": self.prefix,
+            "OMNIROUTE_KAFKA_PARTITIONS": str(PARTITIONS),
+            "OMNIROUTE_ROUTER_GROUP_ID": self.group,
+            "OMNIROUTE_ROUTER_CONFIG_PATH": str(ROUTING),
+            "OMNIROUTE_ROUTER_SESSION_TIMEOUT_MS": str(SESSION_TIMEOUT_MS),
+            "OMNIROUTE_LOG_LEVEL": "INFO",
+        }
+        proc = RouterProc(instance, env, self.log_dir)
+        self.routers.append(proc)
+        return proc
+
+    async def progress(self) -> float:
+        done = await committed_offsets(self.kafka, self.group)
+        return sum(done.values()) / max(self.total, 1)
+
+    async def wait_progress(self, fraction: float, timeout_s: float = 180.0) -> float:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            value = await self.progress()
+            if value >= fraction:
+                return value
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"progress {value:.2f} < {fraction}\n{self.logs()}")
+            await asyncio.sleep(0.2)
+
+    async def finish(self, timeout_s: float = 300.0) -> Report:
+        try:
+            await wait_caught_up(self.kafka, self.group, self.topics.all_intake(), timeout_s)
+        except Exception as exc:
+            raise AssertionError(f"{exc}\n{self.logs()}") from exc
+        return await verify(self.kafka, self.topics, self.departments, self.total)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {r.instance}\n{r.log_tail()}" for r in self.routers)
+
+    def cleanup(self) -> None:
+        for r in self.routers:
+            r.cleanup()
