@@ -13,6 +13,7 @@ from intake.admin import ensure_topics
 from intake.settings import KafkaSettings
 from intake.topics import Topics, TopicSpec
 from router.config import load_default_config
+from router.verify import Report
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ class Ctx:
         records = feed.complete(self.items(count), topics)
         await feed.write(kafka, records, kafka.partitions)
         return len(records)
+
+    def verified(self, scenario: str, run: str, report: Report, inputs: int | None = None) -> None:
+        """The verifier's verdict, plus: the mix holds no poison, so a deadletter means the
+        contender failed on valid input (exactly once, but not routed): a failed run too."""
+        dead = report.outcomes.get("deadletter", 0)
+        ok = report.ok and not dead and (inputs is None or report.inputs == inputs)
+        note = f"{dead} valid messages deadlettered; " if dead else ""
+        self.check(scenario, run, ok, note + report.summary())
 
     def check(self, scenario: str, run: str, ok: bool, detail: str) -> None:
         """The correctness gate: every verified run is recorded, failures make the suite fail."""

@@ -67,6 +67,14 @@ class Proc:
         assert self.proc is not None
         return self.proc.pid
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds so far (all threads: librdkafka's too), from /proc."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except (OSError, AssertionError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 

@@ -58,25 +58,29 @@ def _throughput(r: dict[str, Any], key: str, title: str) -> list[str]:
     t = r.get(key)
     if not t:
         return []
+    base = t["baseline"]
     rows = []
     for name, rate in t["rate"].items():
-        ratio = t["ratio"].get(f"{name}/{t['baseline']}", 1.0 if name == t["baseline"] else None)
+        ratio = 1.0 if name == base else t["ratio"].get(f"{name}/{base}")
+        cpu_ratio = 1.0 if name == base else t.get("cpu_ratio", {}).get(f"{name}/{base}")
+        cpu = t.get("cpu_ms_per_msg", {}).get(name)
         rounds = ", ".join(_f(rd[name]["rate"], 0) for rd in t["rounds"])
         start = ", ".join(_f(rd[name]["startup_s"]) for rd in t["rounds"])
-        rows.append([name, rate, _f(ratio, 3), rounds, start])
-    lines = [f"## {title}", ""]
-    lines += _table(
-        [
-            "contender",
-            "msg/s (median)",
-            f"ratio to {t['baseline']}",
-            "per round msg/s",
-            "startup s",
-        ],
-        rows,
-    )
-    extra = {k: v for k, v in t["ratio"].items() if not k.endswith(f"/{t['baseline']}")}
-    lines += [""] + [f"- ratio {k}: **{_f(v, 3)}**" for k, v in extra.items()]
+        rows.append([name, rate, _f(ratio, 3), _f(cpu, 3), _f(cpu_ratio, 3), rounds, start])
+    head = [
+        "contender",
+        "msg/s (median)",
+        f"msg/s ratio to {base}",
+        "CPU ms/msg",
+        f"CPU-efficiency ratio to {base}",
+        "per round msg/s",
+        "startup s",
+    ]
+    lines = [f"## {title}", "", *_table(head, rows), ""]
+    for k, v in t["ratio"].items():
+        if not k.endswith(f"/{base}"):
+            cpu_ratio = _f(t.get("cpu_ratio", {}).get(k), 3)
+            lines.append(f"- msg/s ratio {k}: **{_f(v, 3)}** (CPU-efficiency ratio {cpu_ratio})")
     return [*lines, ""]
 
 
@@ -131,7 +135,10 @@ def _http(r: dict[str, Any]) -> list[str]:
         *_table(["run", "req/s", "msg/s", "p50 ms", "p99 ms", "non-2xx"], rows),
         "",
     ]
-    return lines + [f"- {k}: **{_f(v, 3)}**" for k, v in h["ratio"].items()] + [""]
+    lines += [f"- msg/s ratio {k}: **{_f(v, 3)}**" for k, v in h["ratio"].items()]
+    mode = h.get("intake_publisher", "n/a")
+    lines.append(f"- intake ran with its default publisher: `{mode}` (plain: idempotent producer)")
+    return [*lines, ""]
 
 
 def _state(r: dict[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -86,6 +87,8 @@ def main() -> int:
     parser.add_argument("--no-shared", action="store_true", help="built-in texts only")
     parser.add_argument("--no-report", action="store_true", help="skip BENCHMARKS.md/plots")
     args = parser.parse_args()
+    # SIGTERM (a timeout, an operator) unwinds like Ctrl-C: every child process is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # Fresh topics answer NotLeaderForPartition for a moment; aiokafka retries and logs each.
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
     wanted = {int(s) for s in args.scenarios.split(",") if s.strip()}

@@ -84,7 +84,7 @@ async def run_one(
         await _check_passthrough(ctx, scenario, kafka, total)
     else:
         report = await verify(kafka, topics, ctx.departments, expected_seqs=total)
-        ctx.check(scenario, name, report.ok, report.summary())
+        ctx.verified(scenario, name, report)
         summary["outcomes"] = dict(report.outcomes)
     return summary
 
@@ -105,13 +105,29 @@ async def compare(
                 for n, s in contenders.items()
             }
         )
-    out: dict[str, Any] = {"rounds": rounds, "baseline": baseline, "rate": {}, "ratio": {}}
+    out: dict[str, Any] = {
+        "rounds": rounds,
+        "baseline": baseline,
+        "rate": {},
+        "ratio": {},
+        "cpu_ms_per_msg": {},
+        "cpu_ratio": {},
+    }
     for name in contenders:
         out["rate"][name] = statistics.median(r[name]["rate"] for r in rounds)
+        out["cpu_ms_per_msg"][name] = statistics.median(r[name]["cpu_ms_per_msg"] for r in rounds)
         if name != baseline:
-            ratios = [r[name]["rate"] / r[baseline]["rate"] for r in rounds]
-            out["ratio"][f"{name}/{baseline}"] = round(statistics.median(ratios), 3)
+            out["ratio"][f"{name}/{baseline}"] = _ratio(rounds, name, baseline, "rate")
+            # CPU efficiency (baseline CPU per message / contender's): load-independent.
+            out["cpu_ratio"][f"{name}/{baseline}"] = _ratio(
+                rounds, baseline, name, "cpu_ms_per_msg"
+            )
     return out
+
+
+def _ratio(rounds: list[dict[str, Any]], top: str, bottom: str, key: str) -> float:
+    ratios = [r[top][key] / max(r[bottom][key], 1e-9) for r in rounds]
+    return round(statistics.median(ratios), 3)
 
 
 async def scenario_1_2(ctx: Ctx, with_quix: bool) -> dict[str, Any]:
@@ -125,9 +141,8 @@ async def scenario_1_2(ctx: Ctx, with_quix: bool) -> dict[str, Any]:
         contenders["quix"] = _quix
     out = await compare(ctx, "1+2" if with_quix else "1", contenders, "passthrough")
     if with_quix:
-        rounds = out["rounds"]
-        ratios = [r["router"]["rate"] / r["quix"]["rate"] for r in rounds]
-        out["ratio"]["router/quix"] = round(statistics.median(ratios), 3)
+        out["ratio"]["router/quix"] = _ratio(out["rounds"], "router", "quix", "rate")
+        out["cpu_ratio"]["router/quix"] = _ratio(out["rounds"], "quix", "router", "cpu_ms_per_msg")
     return out
 
 

@@ -4,11 +4,12 @@
                                                          runs in its own venv: bench.peers.quixenv)
 
 Same topics, same data, same decisions: every intake record is decoded and validated with the
-same model (`intake.serde`), classified by the same rules (`router.classifier.Classifier` on the
-default routing config), and dispatched with the same decision record (`router.pipeline`), plus
-exact dedup by message id in quix's state store (RocksDB, changelogged), with
-processing_guarantee="exactly-once" (librdkafka transactions). It does less than the router:
-no near-duplicate or threading layers, no case book. Outputs carry the router's source header,
+same model (`intake.serde`), classified by the classifier the router builds (rules on the
+default routing config, then the statistical model: `router.assemble.build_classifier`) and
+dispatched with the same decision record (`router.pipeline`), plus exact dedup by message id
+in quix's state store (RocksDB, changelogged), with processing_guarantee="exactly-once"
+(librdkafka transactions). It does less than the router: no near-duplicate or threading
+layers, no case book, no customer directory. Outputs carry the router's source header,
 so `router.verify` checks them like the router's own.
 """
 
@@ -26,7 +27,6 @@ from intake.errors import InvalidInput
 from intake.message import Message
 from intake.settings import KafkaSettings
 from intake.topics import Topics
-from router.classifier import Classifier
 from router.config import load_default_config
 from router.decision import DuplicateRecord
 from router.dedup.verdict import DedupLayer
@@ -85,6 +85,18 @@ def route_fn(pipeline: Pipeline) -> Any:
     return route
 
 
+def _classifier(config: Any) -> Any:
+    """The router's own classifier (rules, then the statistical model and language detector
+    it loads), built the way `router.service` builds it; plain rules on older trees."""
+    try:
+        from router.assemble import build_classifier
+    except ImportError:
+        from router.classifier import Classifier
+
+        return Classifier(config)
+    return build_classifier(config)
+
+
 def build(kafka: KafkaSettings, group: str, state_dir: str, commit_s: float) -> Application:
     app = Application(
         broker_address=kafka.bootstrap,
@@ -98,7 +110,7 @@ def build(kafka: KafkaSettings, group: str, state_dir: str, commit_s: float) -> 
     )
     config = load_default_config()
     topics = Topics(kafka.topic_prefix)
-    pipeline = Pipeline(Classifier(config), topics)
+    pipeline = Pipeline(_classifier(config), topics)
     names = [topics.dept(d) for d in config.all_departments()]
     names += [topics.duplicates, topics.deadletter, topics.decisions]
     outputs = {n: app.topic(n, key_serializer="bytes", value_serializer=Raw()) for n in names}
