@@ -61,13 +61,17 @@ def _shingles(text: str) -> npt.NDArray[np.uint64]:
     h = np.zeros(n, np.uint64)
     for j in range(k):
         h = h * _P + points[j : j + n]
-    return np.unique(_mix(h))
+    return np.unique(h)  # distinct shingles: a set, so repeating a sentence changes nothing
 
 
 def _simhash(shingles: npt.NDArray[np.uint64]) -> bytes:
-    words = np.stack([_mix(shingles), _mix(shingles ^ _SALT)], axis=1).astype("<u8")
-    bits = np.unpackbits(words.view(np.uint8).reshape(len(shingles), 16), axis=1)
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
+    n = len(shingles)
+    # One mixing pass yields both 64-bit halves of each shingle's 128 bits (numpy calls, not
+    # the arithmetic, are the cost on texts of a few hundred shingles).
+    mixed = _mix(np.concatenate([shingles, shingles ^ _SALT]))
+    words = np.ascontiguousarray(mixed.reshape(2, n).T, dtype="<u8")
+    bits = np.unpackbits(words.view(np.uint8).reshape(n, 16), axis=1)
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 > n
     return np.packbits(votes).tobytes()
 
 

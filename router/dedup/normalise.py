@@ -77,7 +77,11 @@ def _strip_courtesy(text: str) -> str:
     # Only the last 200 characters: an unanchored-start pattern scanned over a long run of
     # spaces would be quadratic, and a sign-off is never longer than that.
     head, tail = text[:-200], text[-200:]
-    stripped = _GREETING.sub("", head + _TRAILING_THANKS.sub("", tail, count=1), count=1)
+    for _ in range(3):  # "您好，你好，..." and "..., thanks. 谢谢" stack up
+        tail = _TRAILING_THANKS.sub("", tail, count=1)
+    stripped = head + tail
+    for _ in range(3):
+        stripped = _GREETING.sub("", stripped, count=1)
     return stripped if stripped.strip() else text  # a bare "thanks" stays itself
 
 
