@@ -30,6 +30,9 @@ class Report:
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     counts: Counter[str] = field(default_factory=Counter)
+    # Message ids dispatched more than once (each from a different input). With dedup state
+    # this must be 0: a redelivery after a restart is caught only if the state was restored.
+    redispatched: int = 0
 
     def problem(self, kind: str, example: str) -> None:
         self.counts[kind] += 1
@@ -41,7 +44,10 @@ class Report:
         return not self.counts
 
     def summary(self) -> str:
-        lines = [f"inputs {self.inputs}, outcomes {dict(self.outcomes)}"]
+        lines = [
+            f"inputs {self.inputs}, outcomes {dict(self.outcomes)}, "
+            f"message ids dispatched more than once {self.redispatched}"
+        ]
         lines += [f"{k}: {n} e.g. {self.problems[k]}" for k, n in sorted(self.counts.items())]
         return "\n".join(lines)
 
@@ -95,6 +101,10 @@ def check(
         else:
             report.outcomes[terminal[0]] += 1
     _check_order(report, outputs, {t for t, r in role.items() if r != "decision"})
+    dispatched = Counter(
+        r.headers.get("ce_id") for r in outputs if role.get(r.topic) == "dispatched"
+    )
+    report.redispatched = sum(1 for n in dispatched.values() if n > 1)
     return report
 
 

@@ -107,7 +107,8 @@ def _message(
         "kind": "message",
         "tenant": "default",
         "customer": {"customer_id": f"cust-{customer}"},
-        "text": rng.choice(TEXTS),
+        # A reference number per message: only the generated (near-)duplicates repeat content.
+        "text": f"{rng.choice(TEXTS)} (ref {seq})",
         "id": message_id("default", channel, f"lg-{seq}"),
         "source": "loadgen",
         "routing_key": hashlib.sha256(f"cust-{customer}".encode()).hexdigest()[:32],

@@ -3,7 +3,7 @@
 import orjson
 
 from intake.topics import Topics
-from router.eos.transactions import SOURCE_HEADER
+from router.eos.record import SOURCE_HEADER
 from router.verify.check import check
 from router.verify.read import Rec
 
@@ -19,8 +19,8 @@ def intake(offset: int, kind: str = "message", key: bytes = b"k1") -> Rec:
     return Rec(EMAIL, 0, offset, key, {}, value)
 
 
-def out(topic: str, offset: int, src: int, key: bytes | None = b"k1") -> Rec:
-    headers = {SOURCE_HEADER: f"{EMAIL}/0/{src}".encode()}
+def out(topic: str, offset: int, src: int, key: bytes | None = b"k1", mid: str = "") -> Rec:
+    headers = {SOURCE_HEADER: f"{EMAIL}/0/{src}".encode(), "ce_id": (mid or f"m{src}").encode()}
     return Rec(topic, 0, offset, key, headers, None)
 
 
@@ -70,3 +70,10 @@ def test_upstream_loss_and_duplication_of_sequence_numbers() -> None:
     report = check(T, DEPTS, [intake(0), intake(0)], [], expected_seqs=2)
     assert report.counts["input_lost_upstream"] == 1
     assert report.counts["input_written_twice"] == 1
+
+
+def test_a_message_id_dispatched_from_two_inputs_is_counted() -> None:
+    inputs = [intake(0), intake(1)]
+    outputs = [out(T.dept("logistics"), 0, 0, mid="m"), out(T.dept("logistics"), 1, 1, mid="m")]
+    report = check(T, DEPTS, inputs, outputs)
+    assert report.ok and report.redispatched == 1

@@ -97,3 +97,12 @@ class Scenario:
     def cleanup(self) -> None:
         for r in self.routers:
             r.cleanup()
+
+
+def assert_exactly_once(scenario: Scenario, report: Report) -> None:
+    assert report.ok, f"{report.summary()}\n{scenario.logs()}"
+    assert report.inputs == scenario.total
+    # Every redelivered message id must be caught by the dedup state, also across restarts and
+    # take-overs: proof that the changelog restore brought the state back.
+    assert report.redispatched == 0, report.summary()
+    assert report.outcomes["duplicate"] > 0, report.summary()

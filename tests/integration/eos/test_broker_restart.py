@@ -5,8 +5,7 @@ import asyncio
 from pathlib import Path
 
 from omniroute.localkafka import LocalKafka
-from tests.integration.eos.scenario import Scenario
-from tests.integration.eos.test_faults import assert_exactly_once
+from tests.integration.eos.scenario import Scenario, assert_exactly_once
 
 
 async def test_broker_restart(tmp_path: Path) -> None:

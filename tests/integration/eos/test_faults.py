@@ -6,19 +6,11 @@ holds."""
 import asyncio
 import signal
 
-from tests.integration.eos.scenario import Scenario
+from tests.integration.eos.scenario import Scenario, assert_exactly_once
 
 FENCED = 'omniroute_router_transactions_total{result="fenced"}'
 OWNED = "omniroute_router_partitions_owned"
 CONSUMED = "omniroute_router_consumed_total"
-
-
-def assert_exactly_once(scenario: Scenario, report: object) -> None:
-    from router.verify import Report
-
-    assert isinstance(report, Report)
-    assert report.ok, f"{report.summary()}\n{scenario.logs()}"
-    assert report.inputs == scenario.total
 
 
 async def test_kill9_three_times(scenario: Scenario) -> None:
