@@ -9,13 +9,15 @@ import asyncio
 import logging
 
 from intake.directory import Directory
-from intake.directory_load import follow, load_export, open_topic, read_to_end
+from intake.directory_load import follow, load_export, read_to_end
 from intake.errors import ConfigError
 from intake.http.settings import IntakeSettings
 from intake.identity import IdentityKeyer
+from intake.kafka import consumer
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.assemble import RoutingSettings
+from router.sla.restore import partitions
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,18 @@ async def follow_directory(
     tiers), then follows it in a task until `stop`."""
     if not isinstance(directory, Directory) or not RoutingSettings().follow_customers:
         return None
-    cons, partitions = await open_topic(kafka, Topics(kafka.topic_prefix).customers)
+    # Not intake.directory_load.open_topic: it asks the consumer for partitions it has no
+    # metadata for yet (consumer.topics() does not fill the consumer's own cluster view), so
+    # it finds none. The admin client's description is reliable.
+    tps = await partitions(kafka, [Topics(kafka.topic_prefix).customers])
+    cons = consumer(kafka, "directory", group_id=None, enable_auto_commit=False,
+                    isolation_level="read_committed")
+    await cons.start()
     try:
-        count = await read_to_end(directory, cons, partitions)
+        cons.assign(tps)
+        if tps:
+            await cons.seek_to_beginning(*tps)
+        count = await read_to_end(directory, cons, tps)
     except BaseException:
         await cons.stop()
         raise

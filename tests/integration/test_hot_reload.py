@@ -1,6 +1,6 @@
-"""Hot reload against the running router on real Kafka: a valid config change applies while
-messages keep flowing (none lost, none twice, each decision names the config that made it),
-an invalid one is rejected and the old config stays active."""
+"""Routing config and customer directory in the running router on real Kafka. Hot reload: a
+valid config change applies while messages keep flowing (none lost, none twice, each decision
+names the config that made it), an invalid one is rejected and the old config stays active."""
 
 import asyncio
 import os
@@ -10,8 +10,14 @@ import orjson
 import pytest
 from prometheus_client import CollectorRegistry
 
+from intake import serde
+from intake.directory import DirectoryRecord
+from intake.http.settings import IntakeSettings
+from intake.identity import IdentityKeyer
+from intake.kafka import durable_producer, start_producer
 from intake.settings import KafkaSettings
 from intake.topics import Topics
+from router.customers import follow_directory
 from router.service import build_runner, start_watcher
 from router.settings import RouterSettings
 from tests.integration.app_harness import AUTH, intake_client
@@ -106,3 +112,44 @@ async def test_reload_while_messages_flow(
     versions = [by_id[i]["config_version"] for i in sent]
     assert versions[:15] == [old] * 15  # dispatched before the change
     assert versions[-10:] == [new] * 10  # sent after it was applied (and after the rejection)
+
+
+async def test_vip_tier_from_the_directory_topic_raises_priority(
+    kafka_settings: KafkaSettings, topics: Topics, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The router reads omniroute.customers before routing (as `serve` does) and a customer the
+    directory calls VIP gets the tier's priority."""
+    monkeypatch.setenv("OMNIROUTE_ROUTING_FOLLOW_CUSTOMERS", "true")
+    secret = IntakeSettings().identity_secret.get_secret_value().encode()
+    key = IdentityKeyer(secret).email("vip@example.com")
+    record = DirectoryRecord(customer_id="c-1", identity_keys=(key,), tier="vip")
+    producer = durable_producer(kafka_settings, "test-directory")
+    await start_producer(producer, 30)
+    try:
+        await producer.send_and_wait(topics.customers, serde.dumps(record), key=b"c-1")
+    finally:
+        await producer.stop()
+    settings = RouterSettings(group_id=f"{topics.prefix}-router", http_port=0)
+    runner = build_runner(settings, kafka_settings, CollectorRegistry())
+    stop = asyncio.Event()
+    directory = runner.pipeline.classifier.customers
+    follower = await follow_directory(directory, kafka_settings, stop)
+    assert follower is not None and directory is not None
+    assert directory.get(key) is not None, "the directory was read before routing"
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        async with intake_client(kafka_settings) as client:
+            for n, email in enumerate(("vip@example.com", "other@example.com")):
+                body = {"channel": "email", "channel_message_id": f"m-{n}",
+                        "text": "where is my parcel", "customer": {"email": email}}
+                resp = await client.post("/v1/messages", json=body, headers=AUTH)
+                assert resp.status == 202, await resp.text()
+        records = await read_records(kafka_settings, [topics.dept("logistics")], expect=2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 60)
+        await asyncio.wait_for(follower, 10)
+    found = {orjson.loads(r.value)["message"]["customer"]["email"]:
+             orjson.loads(r.value)["decision"] for r in records}
+    assert found["vip@example.com"]["priority_reason"] == "tier:vip"
+    assert found["other@example.com"]["priority"] == "normal"
