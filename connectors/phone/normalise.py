@@ -106,7 +106,7 @@ def rfc2822(fields: Mapping[str, str], name: str) -> datetime | None:
         return None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year like 99999999999
         raise InvalidInput(f"{name}: not an RFC 2822 date: {value!r}") from None
     if moment.tzinfo is None:
         raise InvalidInput(f"{name}: date without a zone: {value!r}")

@@ -1,0 +1,1 @@
+"""Coverage-guided fuzzing (atheris) of the parsers; see fuzz/README.md."""
