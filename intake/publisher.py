@@ -25,6 +25,18 @@ class Ack:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One record to write. `message_id` names it in the Ack ("" for records, like
+    deadletters, that carry no exactly-once promise)."""
+
+    message_id: str
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: Headers
+
+
 def message_headers(message: Message) -> Headers:
     return cloudevent_headers(
         event_id=message.id,
@@ -50,15 +62,19 @@ class Publisher:
         self._timeout = ack_timeout_s
 
     async def publish(self, messages: list[Message]) -> list[Ack]:
+        return await self.publish_records([outgoing(m, self._topics) for m in messages])
+
+    async def publish_records(self, records: list[Outgoing]) -> list[Ack]:
+        """Any records (messages, lifecycle events) with the same guarantee as messages."""
         try:
             async with asyncio.timeout(self._timeout):
-                futures = [await self._send(m) for m in messages]
+                futures = [await self._send(r) for r in records]
                 metas: list[RecordMetadata] = await asyncio.gather(*futures)
         except (KafkaError, TimeoutError) as exc:
             raise KafkaUnavailable(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
         return [
-            Ack(m.id, meta.topic, meta.partition, meta.offset)
-            for m, meta in zip(messages, metas, strict=True)
+            Ack(r.message_id, meta.topic, meta.partition, meta.offset)
+            for r, meta in zip(records, metas, strict=True)
         ]
 
     async def publish_deadletter(self, record: DeadLetter) -> None:
@@ -79,11 +95,18 @@ class Publisher:
     async def close(self) -> None:
         await self._producer.stop()
 
-    async def _send(self, message: Message) -> "asyncio.Future[RecordMetadata]":
+    async def _send(self, record: Outgoing) -> "asyncio.Future[RecordMetadata]":
         fut: asyncio.Future[RecordMetadata] = await self._producer.send(
-            self._topics.intake(message.channel),
-            value=serde.dumps(message),
-            key=message.routing_key.encode(),
-            headers=message_headers(message),
+            record.topic, value=record.value, key=record.key, headers=record.headers
         )
         return fut
+
+
+def outgoing(message: Message, topics: Topics) -> Outgoing:
+    return Outgoing(
+        message.id,
+        topics.intake(message.channel),
+        message.routing_key.encode(),
+        serde.dumps(message),
+        message_headers(message),
+    )

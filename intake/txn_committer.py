@@ -18,23 +18,13 @@ from aiokafka.errors import KafkaError
 from aiokafka.structs import RecordMetadata
 
 from intake.errors import KafkaUnavailable
-from intake.headers import Headers
-from intake.publisher import Ack
+from intake.publisher import Ack, Outgoing
 from intake.txn_doubt import DoubtLog
 from intake.txn_producer import discard, retrieve
 
 log = logging.getLogger(__name__)
 
 FAILURES = (KafkaError, KafkaUnavailable, TimeoutError, OSError, AssertionError)
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    message_id: str  # "" for deadletters, which carry no exactly-once promise
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: Headers
 
 
 @dataclass(slots=True)

@@ -15,13 +15,11 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaProducer
 
-from intake import serde
 from intake.deadletter import DeadLetter
 from intake.errors import KafkaUnavailable
-from intake.message import Message
-from intake.publisher import Ack, Publisher, message_headers
+from intake.publisher import Ack, Outgoing, Publisher
 from intake.topics import Topics
-from intake.txn_committer import Committer, Outgoing
+from intake.txn_committer import Committer
 from intake.txn_doubt import Reader
 
 log = logging.getLogger(__name__)
@@ -67,21 +65,11 @@ class TxnPublisher(Publisher):
         producer = await self.committer.ready()
         await producer.client.fetch_all_metadata()
 
-    async def publish(self, messages: list[Message]) -> list[Ack]:
-        out = [
-            Outgoing(
-                m.id,
-                self._topics.intake(m.channel),
-                m.routing_key.encode(),
-                serde.dumps(m),
-                message_headers(m),
-            )
-            for m in messages
-        ]
-        known = await self._settle([o.message_id for o in out])
-        fresh = await self.committer.submit([o for o in out if o.message_id not in known])
+    async def publish_records(self, records: list[Outgoing]) -> list[Ack]:
+        known = await self._settle([r.message_id for r in records])
+        fresh = await self.committer.submit([r for r in records if r.message_id not in known])
         acks = iter(fresh)
-        return [known.get(o.message_id) or next(acks) for o in out]
+        return [known.get(r.message_id) or next(acks) for r in records]
 
     async def publish_deadletter(self, record: DeadLetter) -> None:
         topic = self._topics.deadletter

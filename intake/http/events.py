@@ -6,13 +6,11 @@ Events need no Idempotency-Key: a retried event carries the tool's event id and 
 applies lifecycle transitions idempotently, so a second copy changes nothing.
 """
 
-import asyncio
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry, Counter
 from pydantic import TypeAdapter, ValidationError
 
@@ -23,6 +21,7 @@ from intake.headers import cloudevent_headers
 from intake.http import state
 from intake.http.problems import problem
 from intake.metrics import AuthFailure, Outcome
+from intake.publisher import Outgoing
 
 _DRAFT = TypeAdapter(LifecycleEventDraft)
 # Auth failures are counted under this pseudo-channel: bounded, and apart from message channels.
@@ -144,23 +143,17 @@ async def _publish(
 
 async def _send_all(request: web.Request, events: list[LifecycleEvent]) -> list[dict[str, Any]]:
     publisher = request.app[state.PUBLISHER]
-    # The Publisher owns the app's one durable producer but only knows messages; reusing its
-    # producer keeps one idempotent producer (one connection set) per intake process.
-    producer, topic = publisher._producer, publisher._topics.events
+    topic = publisher._topics.events
+    records = [
+        Outgoing(f"event:{e.actor}:{e.id}", topic, e.key, serde.dumps(e), _headers(e))
+        for e in events
+    ]
     started = time.perf_counter()
-    try:
-        async with asyncio.timeout(request.app[state.SETTINGS].ack_timeout_s):
-            futures = [
-                await producer.send(topic, value=serde.dumps(e), key=e.key, headers=_headers(e))
-                for e in events
-            ]
-            metas = await asyncio.gather(*futures)
-    except (KafkaError, TimeoutError) as exc:
-        raise KafkaUnavailable(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
+    acks = await publisher.publish_records(records)  # KafkaUnavailable passes through
     request.app[state.METRICS].publish_seconds.observe(time.perf_counter() - started)
     return [
-        {"id": e.id, "topic": m.topic, "partition": m.partition, "offset": m.offset}
-        for e, m in zip(events, metas, strict=True)
+        {"id": e.id, "topic": a.topic, "partition": a.partition, "offset": a.offset}
+        for e, a in zip(events, acks, strict=True)
     ]
 
 
