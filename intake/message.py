@@ -46,7 +46,9 @@ class Attachment(_Frozen):
 
     filename: str | None = Field(None, max_length=1024, description="File name as sent")
     content_type: str = Field("application/octet-stream", max_length=255, description="MIME type")
-    size_bytes: int = Field(ge=0, description="Decoded size in bytes")
+    # Bounded so the published schema says what is accepted (a signed 64-bit integer, which
+    # every consumer language can hold); schemathesis found the unbounded one lying.
+    size_bytes: int = Field(ge=0, le=2**63 - 1, description="Decoded size in bytes")
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256")
     reference: str | None = Field(
         None, max_length=2048, description="Where the content can be fetched (URL, media id)"

@@ -18,6 +18,8 @@ from intake.http.validation import SchemaErrors, parse_drafts
 from intake.message import MessageDraft
 from intake.metrics import AuthFailure, Outcome
 
+MAX_IDEMPOTENCY_KEY = 255
+
 
 async def post_messages(request: web.Request) -> web.Response:
     app = request.app
@@ -48,6 +50,9 @@ async def post_messages(request: web.Request) -> web.Response:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return await _process(request, caller, body)
+    if len(key) > MAX_IDEMPOTENCY_KEY:  # the published document promises this bound
+        detail = f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"
+        return _final(request, problem(400, "invalid-idempotency-key", "Bad Request", detail))
     return await _idempotent(request, caller, body, f"{caller.name}\x1f{key}")
 
 

@@ -56,20 +56,21 @@ def _problem(description: str, headers: dict[str, Any] | None = None) -> dict[st
     return response
 
 
-def _post(model: str, summary: str) -> dict[str, Any]:
+def _post(model: str, summary: str, idempotency_key: bool = True) -> dict[str, Any]:
     draft = {"$ref": _REF.format(model=model)}
     retry_after = {"Retry-After": {"schema": {"type": "integer"}}}
+    key = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 255},
+    }
+    bad = "Malformed JSON, or an Idempotency-Key over 255 characters"
     return {
         "summary": summary,
         "security": [{"bearer": []}],
-        "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 255},
-            }
-        ],
+        # Events are idempotent by their own event id and ignore the header (intake/http/events).
+        "parameters": [key] if idempotency_key else [],
         "requestBody": {
             "required": True,
             "content": {
@@ -101,7 +102,7 @@ def _post(model: str, summary: str) -> dict[str, Any]:
                     }
                 },
             },
-            "400": _problem("Malformed JSON"),
+            "400": _problem(bad if idempotency_key else "Malformed JSON"),
             "401": _problem("Missing or unknown token"),
             "403": _problem("Token not allowed for this channel"),
             "409": _problem("Same Idempotency-Key still in flight"),
@@ -132,6 +133,7 @@ def openapi_document() -> dict[str, Any]:
                 "post": _post(
                     "LifecycleEventDraft",
                     "Report case lifecycle events (object or array) from a department tool",
+                    idempotency_key=False,
                 )
             },
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": plain["200"]}}},
