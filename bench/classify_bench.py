@@ -68,13 +68,18 @@ def main() -> None:
     texts = _texts(args.messages)
     chars = statistics.mean(len(t) for t in texts)
     zh = sum(any("\u4e00" <= c <= "\u9fff" for c in t) for t in texts) / len(texts)
-    print(f"model {model.version}: {len(texts):,} messages, mean {chars:.0f} chars, "
-          f"{zh:.0%} Chinese; reference loop {_reference_ms():.0f} ms CPU")
+    print(
+        f"model {model.version}: {len(texts):,} messages, mean {chars:.0f} chars, "
+        f"{zh:.0%} Chinese; reference loop {_reference_ms():.0f} ms CPU"
+    )
     single = texts[: max(1, args.messages // 10)]
     _measure("predict (one at a time)", len(single), lambda: [model.predict(t) for t in single])
     batches = [texts[i : i + args.batch] for i in range(0, len(texts), args.batch)]
-    _measure(f"predict_many (batch {args.batch})", len(texts),
-             lambda: [model.predict_many(b) for b in batches])
+    _measure(
+        f"predict_many (batch {args.batch})",
+        len(texts),
+        lambda: [model.predict_many(b) for b in batches],
+    )
 
 
 if __name__ == "__main__":

@@ -55,16 +55,22 @@ def compact_records(n: int, mix: bool) -> Records:
     for i, u in enumerate(uuids(n, 1)):
         hi, lo = u >> 64, u & ((1 << 64) - 1)
         ts = _TS + i % 172_800  # two days of traffic: expiry has half of it to drop
-        out.append((codec.entry_key(codec.SEEN, hi), codec.entry_value(
-            codec.SEEN, {"ts": ts, "case": hi})))
+        out.append(
+            (codec.entry_key(codec.SEEN, hi), codec.entry_value(codec.SEEN, {"ts": ts, "case": hi}))
+        )
         if not mix:
             continue
         # A plausible mix: most messages open a case, carry text and one or two thread keys.
         case = {"lo": lo, "ts": ts, "count": 1, "dept": 1}
         out.append((codec.entry_key(codec.CASE, hi), codec.entry_value(codec.CASE, case)))
         if rng.random() < 0.8:
-            fp = {"ts": ts, "cust": rng.getrandbits(63) | 1, "lo": lo,
-                  "fa": rng.getrandbits(64), "fb": rng.getrandbits(64)}
+            fp = {
+                "ts": ts,
+                "cust": rng.getrandbits(63) | 1,
+                "lo": lo,
+                "fa": rng.getrandbits(64),
+                "fb": rng.getrandbits(64),
+            }
             out.append((codec.entry_key(codec.PRINT, hi), codec.entry_value(codec.PRINT, fp)))
         for _ in range(1 + (rng.random() < 0.5)):
             key = codec.entry_key(codec.THREAD, rng.getrandbits(63) | 1)
@@ -125,16 +131,23 @@ def measure(name: str, records: Records, restore: Callable[[Records], Any], keys
     )
     if isinstance(state, PartitionState):
         tables = {
-            "exact": state.exact.table, "near": state.near.table,
-            "thread": state.threads.table, "cases": state.cases.table,
+            "exact": state.exact.table,
+            "near": state.near.table,
+            "thread": state.threads.table,
+            "cases": state.cases.table,
         }
-        parts = ", ".join(f"{k} {len(t):,} rows {t.nbytes / max(len(t), 1):.1f} B/row"
-                          for k, t in tables.items() if len(t))
+        parts = ", ".join(
+            f"{k} {len(t):,} rows {t.nbytes / max(len(t), 1):.1f} B/row"
+            for k, t in tables.items()
+            if len(t)
+        )
         print(f"{'':34s} {parts}")
         started = time.perf_counter()
         state.expire(from_ts(_TS + 172_800))
-        print(f"{'':34s} expire of half the rows: {time.perf_counter() - started:.2f} s, "
-              f"{len(state.drain_changes()):,} tombstones")
+        print(
+            f"{'':34s} expire of half the rows: {time.perf_counter() - started:.2f} s, "
+            f"{len(state.drain_changes()):,} tombstones"
+        )
 
 
 def measure_apply(n: int) -> None:
@@ -152,14 +165,18 @@ def measure_apply(n: int) -> None:
             text = texts[who]  # the same complaint again, on some channel: a near-duplicate
         texts[who] = text
         cmid = f"m{rng.randrange(i)}" if i and rng.random() < 0.05 else f"m{i}"  # redelivery
-        draft = MessageDraft.model_validate({
-            "channel": rng.choice(["email", "webchat", "social"]),
-            "channel_message_id": cmid,
-            "text": text,
-            "customer": {"email": f"c{who}@example.com",
-                         "order_numbers": [f"A{who}-{rng.randrange(3)}"]},
-            "thread": {"conversation_id": f"conv{who}-{rng.randrange(4)}"},
-        })
+        draft = MessageDraft.model_validate(
+            {
+                "channel": rng.choice(["email", "webchat", "social"]),
+                "channel_message_id": cmid,
+                "text": text,
+                "customer": {
+                    "email": f"c{who}@example.com",
+                    "order_numbers": [f"A{who}-{rng.randrange(3)}"],
+                },
+                "thread": {"conversation_id": f"conv{who}-{rng.randrange(4)}"},
+            }
+        )
         messages.append(completer.complete(draft, "bench", start + timedelta(seconds=i)))
     state = PartitionState(0, DedupSettings())
     cpu = time.process_time()
@@ -188,8 +205,10 @@ def main() -> None:
     parser.add_argument("--apply", type=int, default=20_000, help="messages for the apply cost")
     args = parser.parse_args()
     n = args.keys
-    print(f"{n:,} dedup keys, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}, "
-          f"calibration loop {calibrate():.2f} s CPU (idle 2.5 GHz core: ~0.5 s)")
+    print(
+        f"{n:,} dedup keys, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}, "
+        f"calibration loop {calibrate():.2f} s CPU (idle 2.5 GHz core: ~0.5 s)"
+    )
     measure("compact (exact layer)", compact_records(n, mix=False), restore_compact, n)
     if not args.no_dict:
         records = dict_records(n)

@@ -66,8 +66,10 @@ def record_from_row(row: Mapping[str, Any], keyer: IdentityKeyer | None) -> Dire
         keys += [keyer.handle(platform, v) for v in _values(row, "handle") if platform]
         keys += [keyer.visitor(v) for v in _values(row, "visitor_id")]
     keys += _values(row, "identity_keys")
-    fields = {n: (str(row[n]).strip() or None) if row.get(n) else None
-              for n in ("tier", "language", "time_zone")}
+    fields = {
+        n: (str(row[n]).strip() or None) if row.get(n) else None
+        for n in ("tier", "language", "time_zone")
+    }
     return DirectoryRecord(
         customer_id=customer_id,
         tenant=tenant,
@@ -90,13 +92,11 @@ def _rows(path: Path) -> Iterator[Mapping[str, Any]]:
         if isinstance(data, dict):
             data = data.get("customers", [])
         if not isinstance(data, list):
-            raise ValueError("expected a JSON array of customers (or {\"customers\": [...]})")
+            raise ValueError('expected a JSON array of customers (or {"customers": [...]})')
         yield from data
 
 
-def load_export(
-    path: Path, directory: Directory, keyer: IdentityKeyer | None = None
-) -> LoadReport:
+def load_export(path: Path, directory: Directory, keyer: IdentityKeyer | None = None) -> LoadReport:
     report = LoadReport()
     try:
         rows: Iterable[Mapping[str, Any]] = list(_rows(path))
@@ -152,8 +152,13 @@ async def open_topic(
 ) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
     """A started consumer on every partition of `topic`, at the beginning. No consumer group:
     every intake process reads the whole directory."""
-    cons = consumer(kafka, "directory", group_id=None, enable_auto_commit=False,
-                    isolation_level="read_committed")
+    cons = consumer(
+        kafka,
+        "directory",
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+    )
     await cons.start()
     await cons.topics()  # fetches metadata of all topics, so the partitions are known
     partitions = [TopicPartition(topic, p) for p in sorted(cons.partitions_for_topic(topic) or ())]

@@ -18,8 +18,10 @@ CORE_MODELS = (
     ("Kafka connection", "intake.settings:KafkaSettings"),
     ("Ingest API (omniroute intake)", "intake.http.settings:IntakeSettings"),
     ("Router (omniroute router)", "router.settings:RouterSettings"),
-    ("Routing: reload and customer directory (omniroute router)",
-     "router.assemble:RoutingSettings"),
+    (
+        "Routing: reload and customer directory (omniroute router)",
+        "router.assemble:RoutingSettings",
+    ),
     ("Rate limits (omniroute intake)", "intake.http.ratelimit:RateLimitSettings"),
     ("Startup (omniroute intake, router)", "omniroute.startup:StartupSettings"),
 )

@@ -96,9 +96,7 @@ class Classifier:
 
     def with_config(self, config: RoutingConfig, scorer: TextScorer | None) -> "Classifier":
         """A classifier for a new config that keeps this one's directory and detector."""
-        return Classifier(
-            config, scorer, detect_language=self._detect, customers=self.customers
-        )
+        return Classifier(config, scorer, detect_language=self._detect, customers=self.customers)
 
     def classify(self, message: Message) -> Classification:
         text = "\n".join(p for p in (message.subject, message.text) if p)
@@ -158,7 +156,10 @@ class Classifier:
         if intent is None and model is not None and model.department == best:
             intent = model.intent  # rules chose the department, the model agrees and knows more
         return replace(
-            base, department=best, layer=Layer.RULES, confidence=confidence, intent=intent,
+            base,
+            department=best,
+            layer=Layer.RULES,
+            confidence=confidence,
+            intent=intent,
             scores=scores,
         )
-

@@ -32,12 +32,12 @@ def open_directory(routing: RoutingSettings) -> Directory | None:
         secret = IntakeSettings().identity_secret.get_secret_value().encode()
         report = load_export(routing.customers_file, directory, IdentityKeyer(secret))
         for row, reason in report.rejected[:20]:
-            log.warning("customers export %s row %d skipped: %s",
-                        routing.customers_file, row, reason)
+            log.warning(
+                "customers export %s row %d skipped: %s", routing.customers_file, row, reason
+            )
         if report.loaded == 0 and report.rejected:
             raise ConfigError(f"customers export {routing.customers_file}: no usable rows")
-        log.info("customer directory: %d customers from %s", report.loaded,
-                 routing.customers_file)
+        log.info("customer directory: %d customers from %s", report.loaded, routing.customers_file)
     return directory
 
 
@@ -52,8 +52,13 @@ async def follow_directory(
     # metadata for yet (consumer.topics() does not fill the consumer's own cluster view), so
     # it finds none. The admin client's description is reliable.
     tps = await partitions(kafka, [Topics(kafka.topic_prefix).customers])
-    cons = consumer(kafka, "directory", group_id=None, enable_auto_commit=False,
-                    isolation_level="read_committed")
+    cons = consumer(
+        kafka,
+        "directory",
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+    )
     await cons.start()
     try:
         cons.assign(tps)

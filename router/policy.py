@@ -51,9 +51,9 @@ def decide_priority(
     return best, reason
 
 
-def _target(sla: SlaPolicy, message: Message, c: Classification, priority: Priority) -> (
-    SlaTarget | None
-):
+def _target(
+    sla: SlaPolicy, message: Message, c: Classification, priority: Priority
+) -> SlaTarget | None:
     language = primary_language(c.language)
     for t in sla.targets:
         if (
@@ -133,7 +133,10 @@ def decide_sla(
         policy += f" calendar:{name}@{cal.timezone}"
         at = business.reach(cal, start.timestamp(), seconds)
         # A calendar closed for ten years is a config mistake; wall time beats no deadline.
-        due = start + timedelta(seconds=seconds) if at >= business.FOREVER else (
-            datetime.fromtimestamp(at, UTC))
+        due = (
+            start + timedelta(seconds=seconds)
+            if at >= business.FOREVER
+            else (datetime.fromtimestamp(at, UTC))
+        )
     policy = f"priority:{priority.value}({reason}) {policy}"
     return SlaDecision(priority, due, policy, reason, seconds, name if cal else None)

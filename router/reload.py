@@ -97,8 +97,11 @@ class ConfigWatcher:
         if isinstance(result, Reloaded):
             self.metrics.reloads.labels("rejected").inc()
             for problem in result.problems:
-                log.error("routing config rejected, keeping %s: %s",
-                          self.pipeline.classifier.config.version, problem)
+                log.error(
+                    "routing config rejected, keeping %s: %s",
+                    self.pipeline.classifier.config.version,
+                    problem,
+                )
             return result
         old = self.pipeline.classifier.config.version
         self.pipeline.classifier = result  # between two records: see the module docstring
@@ -116,4 +119,3 @@ class ConfigWatcher:
                 await self.check()
             except Exception:  # a watcher bug must never take the router down
                 log.exception("routing config check failed")
-

@@ -68,8 +68,15 @@ class Facts:
         senders = tuple(s.casefold() for s in (c.email, c.phone, handle) if s)
         meta = {k: _meta_text(v) for k, v in message.metadata.items()}
         text = "\n".join(p for p in (message.subject, message.text) if p)
-        return cls(normalise_text(text), message.channel, message.kind,
-                   primary_language(language), tier, meta, senders)
+        return cls(
+            normalise_text(text),
+            message.channel,
+            message.kind,
+            primary_language(language),
+            tier,
+            meta,
+            senders,
+        )
 
 
 def _meta_text(value: object) -> str:
@@ -115,8 +122,9 @@ class CompiledRule:
             seen.append(f"metadata.{key}={f.metadata[key]}")
         if r.senders:
             # The pattern, never the address: decision records must not copy PII around.
-            hit = next((p for p in r.senders if any(fnmatchcase(s, p.casefold())
-                                                   for s in f.senders)), None)
+            hit = next(
+                (p for p in r.senders if any(fnmatchcase(s, p.casefold()) for s in f.senders)), None
+            )
             if hit is None:
                 return None
             seen.append(f"sender:{hit}")

@@ -40,9 +40,11 @@ def _check_config(args: argparse.Namespace) -> int:
             for line in lines:
                 print(line, file=sys.stderr)
             continue
-        print(f"ok {name}: version {config.version}, {len(config.departments)} departments, "
-              f"{len(config.rules)} rules, model {config.classifier.model}, "
-              f"threshold {config.classifier.threshold}")
+        print(
+            f"ok {name}: version {config.version}, {len(config.departments)} departments, "
+            f"{len(config.rules)} rules, model {config.classifier.model}, "
+            f"threshold {config.classifier.threshold}"
+        )
     return 1 if failed else 0
 
 

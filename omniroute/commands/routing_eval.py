@@ -30,13 +30,19 @@ def _eval(args: argparse.Namespace) -> int:
     report = evaluate([e.department for e in examples], predicted)
     config = pipeline.classifier.config
     if args.json:
-        body = {"config": config.version, "labelled": str(args.labelled),
-                "layers": dict(layers), **report.to_json()}
+        body = {
+            "config": config.version,
+            "labelled": str(args.labelled),
+            "layers": dict(layers),
+            **report.to_json(),
+        }
         sys.stdout.write(dumps_pretty(body).decode())
         return 0
     scorer = pipeline.classifier.scorer
-    print(f"config {config.version}  model {scorer.version if scorer else 'none'}  threshold "
-          f"{config.classifier.threshold}  labelled {args.labelled}")
+    print(
+        f"config {config.version}  model {scorer.version if scorer else 'none'}  threshold "
+        f"{config.classifier.threshold}  labelled {args.labelled}"
+    )
     print("decided by " + ", ".join(f"{k} {v}" for k, v in sorted(layers.items())))
     print(format_report(report))
     return 0
@@ -46,8 +52,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     e = subparsers.add_parser(
         "eval-routing", help="evaluate the whole layered classifier on a labelled file"
     )
-    e.add_argument("--labelled", type=Path, required=True, metavar="FILE",
-                   help="labelled .csv or .jsonl (as for `omniroute eval`)")
+    e.add_argument(
+        "--labelled",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="labelled .csv or .jsonl (as for `omniroute eval`)",
+    )
     e.add_argument("--channel", default="api", help="channel the examples arrive on")
     e.add_argument("--json", action="store_true", help="machine-readable output")
     add_config_args(e)

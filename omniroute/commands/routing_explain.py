@@ -18,8 +18,10 @@ from router.ruletest import Case, Expect, run_case
 
 def summary(d: Decision) -> str:
     rules = ",".join(r.rule_id for r in d.rules) or "-"
-    return (f"got {d.department}/{d.priority.value} via {d.layer.value} "
-            f"(confidence {d.confidence:.2f}, rules {rules}, language {d.language})")
+    return (
+        f"got {d.department}/{d.priority.value} via {d.layer.value} "
+        f"(confidence {d.confidence:.2f}, rules {rules}, language {d.language})"
+    )
 
 
 def _scores(scores: dict[str, float], top: int = 4) -> str:
@@ -39,21 +41,31 @@ def _why(d: Decision) -> str:
 
 
 def render(d: Decision) -> list[str]:
-    lines = [f"decision   {d.department} (intent {d.intent or '-'}, layer {d.layer.value}, "
-             f"confidence {d.confidence:.2f})",
-             f"because    {_why(d)}",
-             f"language   {d.language or 'unknown'}"]
+    lines = [
+        f"decision   {d.department} (intent {d.intent or '-'}, layer {d.layer.value}, "
+        f"confidence {d.confidence:.2f})",
+        f"because    {_why(d)}",
+        f"language   {d.language or 'unknown'}",
+    ]
     for r in d.rules or ():
-        effect = ", ".join(x for x in (r.department and f"-> {r.department}",
-                                       r.priority and f"priority >= {r.priority.value}") if x)
+        effect = ", ".join(
+            x
+            for x in (
+                r.department and f"-> {r.department}",
+                r.priority and f"priority >= {r.priority.value}",
+            )
+            if x
+        )
         lines.append(f"rule       {r.rule_id} ({effect}) score {r.score:g}: {', '.join(r.matches)}")
     if not d.rules:
         lines.append("rule       none matched")
     if d.model_version:
         lines.append(f"model      {d.model_version}: {_scores(d.model_scores)}")
-    lines += [f"priority   {d.priority.value} (set by {d.priority_reason})",
-              f"sla        due {d.sla_due_at.isoformat(timespec='seconds')}: {d.sla_policy}",
-              f"config     version {d.config_version}"]
+    lines += [
+        f"priority   {d.priority.value} (set by {d.priority_reason})",
+        f"sla        due {d.sla_due_at.isoformat(timespec='seconds')}: {d.sla_policy}",
+        f"config     version {d.config_version}",
+    ]
     return lines
 
 
@@ -70,9 +82,17 @@ def _metadata(pairs: list[str]) -> dict[str, str]:
 def _explain(args: argparse.Namespace) -> int:
     try:
         pipeline, _ = router_pipeline(args.config, args.customers)
-        case = Case(text=args.text, subject=args.subject, channel=args.channel,
-                    metadata=_metadata(args.metadata), tier=args.tier, language=args.language,
-                    contact_count=args.contacts, received_at=datetime.now(UTC), expect=Expect())
+        case = Case(
+            text=args.text,
+            subject=args.subject,
+            channel=args.channel,
+            metadata=_metadata(args.metadata),
+            tier=args.tier,
+            language=args.language,
+            contact_count=args.contacts,
+            received_at=datetime.now(UTC),
+            expect=Expect(),
+        )
     except (ConfigError, ValueError) as exc:
         print(f"omniroute explain: {exc}", file=sys.stderr)
         return 2

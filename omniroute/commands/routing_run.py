@@ -34,9 +34,7 @@ def add_config_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def router_pipeline(
-    config: Path | None, customers: Path | None
-) -> tuple[Pipeline, Completer]:
+def router_pipeline(config: Path | None, customers: Path | None) -> tuple[Pipeline, Completer]:
     """Raises ConfigError (ConfigProblems) for a bad config or model."""
     path = config or RouterSettings().config_path
     routing = RoutingSettings()

@@ -66,13 +66,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Rows need a text (text/utterance) and a department, or a Bitext "
         "intent/category mapped through the default taxonomy.",
     )
-    train.add_argument("--data", type=Path, action="append", required=True, metavar="FILE",
-                       help="labelled .csv or .jsonl (repeatable)")
-    train.add_argument("--exclude", type=Path, action="append", default=[], metavar="FILE",
-                       help="held-out labelled file: rows whose normalised text occurs in it "
-                       "are not trained on (repeatable)")
-    train.add_argument("--out", type=Path, required=True, metavar="PATH",
-                       help="where to write the model artifact")
+    train.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="labelled .csv or .jsonl (repeatable)",
+    )
+    train.add_argument(
+        "--exclude",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="held-out labelled file: rows whose normalised text occurs in it "
+        "are not trained on (repeatable)",
+    )
+    train.add_argument(
+        "--out", type=Path, required=True, metavar="PATH", help="where to write the model artifact"
+    )
     train.add_argument("--seed", type=int, default=0, help="shuffling/split seed (default 0)")
     train.set_defaults(func=_train)
 
@@ -82,13 +95,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Prints accuracy, macro-F1, per-class precision/recall/F1 and the "
         "confusion matrix.",
     )
-    ev.add_argument("--labelled", type=Path, required=True, metavar="FILE",
-                    help="labelled .csv or .jsonl")
-    ev.add_argument("--model", type=Path, default=None, metavar="PATH",
-                    help="model artifact (default: the one shipped in router/models/)")
-    ev.add_argument("--triage-below", type=float, default=None, metavar="P",
-                    help="count predictions whose confidence is below P as 'triage', as the "
-                    "router does")
+    ev.add_argument(
+        "--labelled", type=Path, required=True, metavar="FILE", help="labelled .csv or .jsonl"
+    )
+    ev.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="model artifact (default: the one shipped in router/models/)",
+    )
+    ev.add_argument(
+        "--triage-below",
+        type=float,
+        default=None,
+        metavar="P",
+        help="count predictions whose confidence is below P as 'triage', as the router does",
+    )
     ev.add_argument("--json", action="store_true", help="machine-readable output")
     ev.set_defaults(func=_eval)
 

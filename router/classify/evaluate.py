@@ -43,8 +43,12 @@ class Report:
             "labels": list(self.labels),
             "confusion": [list(row) for row in self.confusion],
             "per_class": {
-                c.label: {"precision": c.precision, "recall": c.recall, "f1": c.f1,
-                          "support": c.support}
+                c.label: {
+                    "precision": c.precision,
+                    "recall": c.recall,
+                    "f1": c.f1,
+                    "support": c.support,
+                }
                 for c in self.per_class
             },
         }

@@ -29,6 +29,7 @@ _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
 _WORD = re.compile(r"[a-z\u00c0-\u024f']+")
 
+
 def _words(spaced: str) -> frozenset[str]:
     return frozenset(spaced.split())
 

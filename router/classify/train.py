@@ -41,9 +41,7 @@ class TrainReport:
     excluded: int  # rows dropped because they also occur in an --exclude file
 
 
-def sparse_rows(
-    texts: Sequence[str], spec: FeatureSpec, vocabulary: Int64Array
-) -> SparseRows:
+def sparse_rows(texts: Sequence[str], spec: FeatureSpec, vocabulary: Int64Array) -> SparseRows:
     """Feature rows over `vocabulary` (sorted buckets); unknown buckets only count in length."""
     ids, buckets = hash_features(texts, spec)
     counts = np.bincount(ids, minlength=len(texts))
@@ -172,8 +170,9 @@ def train_files(
     rows = dict(Counter(e.source for e in examples))
     provenance = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sources": [{"file": p.name, "sha256": _sha256(p), "rows": rows.get(p.name, 0)}
-                    for p in paths],
+        "sources": [
+            {"file": p.name, "sha256": _sha256(p), "rows": rows.get(p.name, 0)} for p in paths
+        ],
         "excluded_files": [{"file": p.name, "sha256": _sha256(p)} for p in exclude],
         "excluded_rows": excluded,
         "skipped_rows": skipped,

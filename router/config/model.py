@@ -60,8 +60,9 @@ def _scalar_text(value: object) -> str:
 def _values(value: object) -> object:
     if isinstance(value, dict):
         return {
-            k: tuple(_scalar_text(x) for x in v) if isinstance(v, list | tuple) else
-            (_scalar_text(v),)
+            k: tuple(_scalar_text(x) for x in v)
+            if isinstance(v, list | tuple)
+            else (_scalar_text(v),)
             for k, v in value.items()
         }
     return value

@@ -81,8 +81,11 @@ def problems(config: RoutingConfig) -> list[tuple[Loc, str]]:
     target_ids: set[str] = set()
     for i, target in enumerate(sla.targets):
         where = ("sla", "targets", i)
-        out += [((*where, "departments", j), f"unknown department '{d}'")
-                for j, d in enumerate(target.departments) if d not in known]
+        out += [
+            ((*where, "departments", j), f"unknown department '{d}'")
+            for j, d in enumerate(target.departments)
+            if d not in known
+        ]
         if target.calendar is not None and target.calendar not in calendars:
             out.append(((*where, "calendar"), f"unknown calendar '{target.calendar}'"))
         if target.id in target_ids:

@@ -70,8 +70,12 @@ async def test_reload_while_messages_flow(
 
     async def post(client: object, n: int, tag: str) -> None:
         for i in range(n):
-            body = {"channel": "webchat", "channel_message_id": f"{tag}-{i}",
-                    "text": "where is my parcel", "customer": {"visitor_id": f"v{i % 7}"}}
+            body = {
+                "channel": "webchat",
+                "channel_message_id": f"{tag}-{i}",
+                "text": "where is my parcel",
+                "customer": {"visitor_id": f"v{i % 7}"},
+            }
             resp = await client.post("/v1/messages", json=body, headers=AUTH)  # type: ignore[attr-defined]
             assert resp.status == 202, await resp.text()
             sent.append((await resp.json())["id"])
@@ -140,8 +144,12 @@ async def test_vip_tier_from_the_directory_topic_raises_priority(
     try:
         async with intake_client(kafka_settings) as client:
             for n, email in enumerate(("vip@example.com", "other@example.com")):
-                body = {"channel": "email", "channel_message_id": f"m-{n}",
-                        "text": "where is my parcel", "customer": {"email": email}}
+                body = {
+                    "channel": "email",
+                    "channel_message_id": f"m-{n}",
+                    "text": "where is my parcel",
+                    "customer": {"email": email},
+                }
                 resp = await client.post("/v1/messages", json=body, headers=AUTH)
                 assert resp.status == 202, await resp.text()
         records = await read_records(kafka_settings, [topics.dept("logistics")], expect=2)
@@ -149,7 +157,9 @@ async def test_vip_tier_from_the_directory_topic_raises_priority(
         stop.set()
         await asyncio.wait_for(task, 60)
         await asyncio.wait_for(follower, 10)
-    found = {orjson.loads(r.value)["message"]["customer"]["email"]:
-             orjson.loads(r.value)["decision"] for r in records}
+    found = {
+        orjson.loads(r.value)["message"]["customer"]["email"]: orjson.loads(r.value)["decision"]
+        for r in records
+    }
     assert found["vip@example.com"]["priority_reason"] == "tier:vip"
     assert found["other@example.com"]["priority"] == "normal"

@@ -11,10 +11,14 @@ from router.classify.commands import register
 pytestmark = pytest.mark.unit
 
 TRAIN = [
-    ("where is my parcel", "logistics"), ("tracking has not moved", "logistics"),
-    ("package is late again", "logistics"), ("快递到哪了", "logistics"),
-    ("i was charged twice", "billing"), ("payment failed at checkout", "billing"),
-    ("send me an invoice", "billing"), ("扣了我两次钱", "billing"),
+    ("where is my parcel", "logistics"),
+    ("tracking has not moved", "logistics"),
+    ("package is late again", "logistics"),
+    ("快递到哪了", "logistics"),
+    ("i was charged twice", "billing"),
+    ("payment failed at checkout", "billing"),
+    ("send me an invoice", "billing"),
+    ("扣了我两次钱", "billing"),
 ]
 
 

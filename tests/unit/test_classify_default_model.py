@@ -16,7 +16,10 @@ pytestmark = pytest.mark.unit
 
 BITEXT_8K = (
     Path(__file__).resolve().parents[3]
-    / "shared" / "data" / "bitext" / "bitext_cs_sample_8k_utterances.csv"
+    / "shared"
+    / "data"
+    / "bitext"
+    / "bitext_cs_sample_8k_utterances.csv"
 )
 
 

@@ -15,14 +15,34 @@ from router.classify.train import sample_weights, train
 pytestmark = pytest.mark.unit
 
 ROWS = {
-    "logistics": ["where is my parcel", "tracking not updated", "my package is late",
-                  "快递到哪了", "物流一直不更新"],
-    "billing": ["charged twice for my order", "card payment failed", "need an invoice",
-                "扣了我两次钱", "付款失败"],
-    "technical_support": ["the app keeps crashing", "my phone will not turn on",
-                          "wifi keeps dropping", "app闪退", "手机开不了机"],
-    "returns": ["i want a refund", "how do i return this jacket", "refund still not here",
-                "我要退款", "怎么退货"],
+    "logistics": [
+        "where is my parcel",
+        "tracking not updated",
+        "my package is late",
+        "快递到哪了",
+        "物流一直不更新",
+    ],
+    "billing": [
+        "charged twice for my order",
+        "card payment failed",
+        "need an invoice",
+        "扣了我两次钱",
+        "付款失败",
+    ],
+    "technical_support": [
+        "the app keeps crashing",
+        "my phone will not turn on",
+        "wifi keeps dropping",
+        "app闪退",
+        "手机开不了机",
+    ],
+    "returns": [
+        "i want a refund",
+        "how do i return this jacket",
+        "refund still not here",
+        "我要退款",
+        "怎么退货",
+    ],
 }
 CONFIG = TrainConfig(epochs=40, batch_size=8, learning_rate=0.05)
 

@@ -25,8 +25,9 @@ def test_every_structural_problem_is_reported_with_its_line_and_key() -> None:
     found = problems(FIXTURES / "bad.yaml")
     name = str(FIXTURES / "bad.yaml")
     assert f"{name}:8: rules[1].keywords: Input should be a list" in found
-    assert any(p.startswith(f"{name}:11: rules[2].regex[0]: invalid regular expression")
-               for p in found)
+    assert any(
+        p.startswith(f"{name}:11: rules[2].regex[0]: invalid regular expression") for p in found
+    )
     assert any(p.startswith(f"{name}:14: sla.first_response_seconds.fax (key):") for p in found)
     assert f"{name}:15: sla.bogus: Extra inputs are not permitted" in found
     assert len(found) == 4
@@ -51,11 +52,18 @@ def test_yaml_syntax_errors_and_repeated_keys_name_the_line() -> None:
 
 def test_a_directory_merges_its_files_and_skips_rule_tests() -> None:
     shop = FIXTURES / "shop"
-    assert [p.name for p in config_files(shop)] == ["00-base.yaml", "10-orders.yaml",
-                                                    "20-logistics.yaml"]
+    assert [p.name for p in config_files(shop)] == [
+        "00-base.yaml",
+        "10-orders.yaml",
+        "20-logistics.yaml",
+    ]
     config = load_config(shop)
     assert [r.id for r in config.rules] == [
-        "queue_orders", "orders_cancel", "where_is_it", "supplier_mail", "zh_only_returns"
+        "queue_orders",
+        "orders_cancel",
+        "where_is_it",
+        "supplier_mail",
+        "zh_only_returns",
     ]
     assert config.classifier.threshold == 0.6 and len(config.version) == 12
 
@@ -68,8 +76,9 @@ def test_problems_in_a_later_file_point_into_that_file(tmp_path: Path) -> None:
     assert found == [f"{tmp_path / 'b.yaml'}:2: rules[1].department: unknown department 'nope'"]
     (tmp_path / "b.yaml").write_text("fallback_department: t\n")
     (tmp_path / "c.yaml").write_text("fallback_department: u\n")
-    assert problems(tmp_path) == [f"{tmp_path / 'c.yaml'}:1: fallback_department: set twice "
-                                  f"(also in {tmp_path / 'b.yaml'})"]
+    assert problems(tmp_path) == [
+        f"{tmp_path / 'c.yaml'}:1: fallback_department: set twice (also in {tmp_path / 'b.yaml'})"
+    ]
 
 
 def test_version_is_a_content_hash_of_all_files(tmp_path: Path) -> None:
@@ -93,8 +102,16 @@ def test_defaults_validate_and_cover_the_design_targets() -> None:
     assert config.priority.tiers["vip"] == "high"
 
 
-@pytest.mark.parametrize("first", ["router.sla.alerts", "router.sla.config", "router.config",
-                                   "router.sla.tracker", "router.policy"])
+@pytest.mark.parametrize(
+    "first",
+    [
+        "router.sla.alerts",
+        "router.sla.config",
+        "router.config",
+        "router.sla.tracker",
+        "router.policy",
+    ],
+)
 def test_either_side_of_the_config_sla_import_can_load_first(first: str) -> None:
     code = f"import {first}; import router.config.routing; import router.sla.config"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -96,8 +96,9 @@ def test_third_contact_raises_priority() -> None:
     p, s = pipeline(), state()
     priorities = []
     for i in range(3):
-        m = message(f"m{i}", f"question number {i}", thread={"conversation_id": "conv"},
-                    channel="webchat")
+        m = message(
+            f"m{i}", f"question number {i}", thread={"conversation_id": "conv"}, channel="webchat"
+        )
         d = p.process(m, s).decision
         assert d is not None
         priorities.append((d.priority, d.contact_count))
@@ -105,9 +106,7 @@ def test_third_contact_raises_priority() -> None:
 
 
 def test_repeat_contact_threshold_is_configurable() -> None:
-    config = parse_config(
-        "departments: [a]\nsla: {repeat_contacts: 2, repeat_priority: urgent}\n"
-    )
+    config = parse_config("departments: [a]\nsla: {repeat_contacts: 2, repeat_priority: urgent}\n")
     p, s = pipeline(config), state()
     p.process(message("m1", "one", thread={"conversation_id": "c"}, channel="webchat"), s)
     d = p.process(message("m2", "two", thread={"conversation_id": "c"}, channel="webchat"), s)

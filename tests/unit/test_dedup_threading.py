@@ -33,8 +33,9 @@ def test_email_reply_joins_the_case_of_its_parent() -> None:
 def test_references_only_and_replies_to_replies() -> None:
     s = state()
     case = opened(s)
-    second = email("<b@mail>", "Second note", 1, references=("<a@mail>",),
-                   message_id_header="<b@mail>")
+    second = email(
+        "<b@mail>", "Second note", 1, references=("<a@mail>",), message_id_header="<b@mail>"
+    )
     third = email("<c@mail>", "Third note", 2, in_reply_to="<b@mail>")
     assert s.apply(second, second.received_at).case_id == case
     v = s.apply(third, third.received_at)
@@ -43,12 +44,24 @@ def test_references_only_and_replies_to_replies() -> None:
 
 def test_chat_session_joins_its_case() -> None:
     s = state()
-    first = message("w1", "The app crashes at checkout", channel="webchat",
-                    email=None, customer={"visitor_id": "v-1"}, thread={"conversation_id": "s-9"})
+    first = message(
+        "w1",
+        "The app crashes at checkout",
+        channel="webchat",
+        email=None,
+        customer={"visitor_id": "v-1"},
+        thread={"conversation_id": "s-9"},
+    )
     v1 = s.apply(first, T0)
     s.record_dispatch(first, v1, "technical_support", T0)
-    later = message("w2", "still crashing", channel="webchat", email=None,
-                    customer={"visitor_id": "v-1"}, thread={"conversation_id": "s-9"})
+    later = message(
+        "w2",
+        "still crashing",
+        channel="webchat",
+        email=None,
+        customer={"visitor_id": "v-1"},
+        thread={"conversation_id": "s-9"},
+    )
     v2 = s.apply(later, T0 + HOUR)
     assert v2.kind == "follow_up" and v2.case_id == v1.case_id
     assert v2.department == "technical_support"
@@ -77,8 +90,9 @@ def test_same_order_number_joins_across_channels() -> None:
 def test_order_number_of_another_customer_is_not_their_case() -> None:
     s = state()
     s.apply(message("e1", "Refund please", customer={"order_numbers": ["A-1234"]}), T0)
-    other = message("e2", "Refund please", email="bob@example.com",
-                    customer={"order_numbers": ["A-1234"]})
+    other = message(
+        "e2", "Refund please", email="bob@example.com", customer={"order_numbers": ["A-1234"]}
+    )
     assert s.apply(other, T0).kind == "new"
 
 
@@ -86,11 +100,18 @@ def test_case_stays_open_while_the_customer_keeps_writing() -> None:
     s = state()
     case = opened(s)
     for i, hours in enumerate((20, 40, 60)):  # each within a day of the previous contact
-        reply = email(f"<r{i}@mail>", f"note {i}", hours, in_reply_to="<a@mail>",
-                      message_id_header=f"<r{i}@mail>")
+        reply = email(
+            f"<r{i}@mail>",
+            f"note {i}",
+            hours,
+            in_reply_to="<a@mail>",
+            message_id_header=f"<r{i}@mail>",
+        )
         assert s.apply(reply, reply.received_at).case_id == case
-    assert s.apply(email("<x@mail>", "x", 60 + 24, in_reply_to="<r2@mail>"),
-                   T0 + 84 * HOUR).case_id == case  # exactly a day after the last contact
+    assert (
+        s.apply(email("<x@mail>", "x", 60 + 24, in_reply_to="<r2@mail>"), T0 + 84 * HOUR).case_id
+        == case
+    )  # exactly a day after the last contact
 
 
 def test_idle_case_is_closed_just_after_the_window() -> None:
@@ -105,8 +126,9 @@ def test_third_contact_counts_three() -> None:
     s = state()
     opened(s)
     counts = [
-        s.apply(email(f"<f{i}@mail>", f"follow {i}", i, in_reply_to="<a@mail>"),
-                T0 + i * HOUR).contact_count
+        s.apply(
+            email(f"<f{i}@mail>", f"follow {i}", i, in_reply_to="<a@mail>"), T0 + i * HOUR
+        ).contact_count
         for i in (1, 2)
     ]
     assert counts == [2, 3]
@@ -135,8 +157,13 @@ def test_reply_to_our_agent_threads_through_references_and_then_in_reply_to() ->
     case = opened(s)
     # The customer answers the agent's mail (<agent1@shop>, never seen here); References
     # still name the customer's first mail.
-    first = email("<b@mail>", "Here is the photo", 3, in_reply_to="<agent1@shop>",
-                  references=("<a@mail>", "<agent1@shop>"))
+    first = email(
+        "<b@mail>",
+        "Here is the photo",
+        3,
+        in_reply_to="<agent1@shop>",
+        references=("<a@mail>", "<agent1@shop>"),
+    )
     assert s.apply(first, first.received_at).case_id == case
     # A client that sends only In-Reply-To: the agent mail is now known to be this case's.
     second = email("<c@mail>", "And the receipt", 4, in_reply_to="<agent1@shop>")
@@ -147,8 +174,14 @@ def test_long_references_do_not_multiply_state() -> None:
     s = state()
     opened(s)
     refs = tuple(f"<r{i}@mail>" for i in range(99))
-    reply = email("<z@mail>", "hi", 1, in_reply_to="<r98@mail>", references=(*refs, "<a@mail>"),
-                  message_id_header="<z@mail>")
+    reply = email(
+        "<z@mail>",
+        "hi",
+        1,
+        in_reply_to="<r98@mail>",
+        references=(*refs, "<a@mail>"),
+        message_id_header="<z@mail>",
+    )
     before = len(s.threads.table)
     s.apply(reply, reply.received_at)
     assert len(s.threads.table) - before <= 3  # own id, parent, conversation: not 100 refs

@@ -31,8 +31,17 @@ def draft(**customer: str) -> MessageDraft:
 def test_known_customer_gets_one_key_on_every_channel() -> None:
     d = Directory()
     cid_key = KEYER.customer_id("default", "C-1")
-    d.upsert(record("C-1", cid_key, KEYER.email("ann@example.com"), KEYER.phone("+442079460000"),
-                    tier="vip", language="en-GB", time_zone="Europe/London"))
+    d.upsert(
+        record(
+            "C-1",
+            cid_key,
+            KEYER.email("ann@example.com"),
+            KEYER.phone("+442079460000"),
+            tier="vip",
+            language="en-GB",
+            time_zone="Europe/London",
+        )
+    )
     completer = Completer(KEYER, resolver=d)
     keys = {
         completer.routing_key(draft(email="ANN@example.com ")),
@@ -66,9 +75,13 @@ def test_update_moves_keys_and_tombstone_removes() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [b"not json", b"{}", b'{"customer_id": "C", "identity_keys": []}',
-     b'{"customer_id": "C", "identity_keys": ["ann@example.com"]}',
-     b'{"customer_id": "C", "identity_keys": ["' + b"a" * 32 + b'"], "time_zone": "Mars/Base"}'],
+    [
+        b"not json",
+        b"{}",
+        b'{"customer_id": "C", "identity_keys": []}',
+        b'{"customer_id": "C", "identity_keys": ["ann@example.com"]}',
+        b'{"customer_id": "C", "identity_keys": ["' + b"a" * 32 + b'"], "time_zone": "Mars/Base"}',
+    ],
 )
 def test_bad_topic_records_are_counted_not_raised(value: bytes) -> None:
     d = Directory()
@@ -96,8 +109,11 @@ def test_csv_export_with_raw_identifiers_is_hashed(tmp_path: Path) -> None:
     report = load_export(path, d, KEYER)
     assert report.loaded == 1 and [n for n, _ in report.rejected] == [2, 3]
     c1 = d.get(KEYER.email("ann@work.example"))
-    assert c1 is not None and c1.tier == "vip" and c1.routing_key == KEYER.customer_id(
-        "default", "C-1")
+    assert (
+        c1 is not None
+        and c1.tier == "vip"
+        and c1.routing_key == KEYER.customer_id("default", "C-1")
+    )
     assert d([KEYER.handle("whatsapp", "@ANN_W")]) == c1.routing_key
     stored = c1.model_dump_json()
     assert "ann@" not in stored and "7946" not in stored and "ann_w" not in stored
@@ -112,8 +128,10 @@ def test_raw_identifiers_without_the_secret_are_rejected(tmp_path: Path) -> None
 
 def test_json_export_of_hmacs(tmp_path: Path) -> None:
     path = tmp_path / "customers.json"
-    rows = [{"customer_id": "C-1", "identity_keys": ["a" * 32, "b" * 32], "language": "zh-CN"},
-            "not an object"]
+    rows = [
+        {"customer_id": "C-1", "identity_keys": ["a" * 32, "b" * 32], "language": "zh-CN"},
+        "not an object",
+    ]
     path.write_text(json.dumps({"customers": rows}), encoding="utf-8")
     d = Directory()
     report = load_export(path, d)

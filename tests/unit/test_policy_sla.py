@@ -39,8 +39,9 @@ def msg(text: str, at: datetime = MONDAY_10, **kw: Any) -> Message:
     return Completer(IdentityKeyer(b"k" * 16)).complete(draft, "test", at)
 
 
-def decide(config: RoutingConfig, m: Message, customer: Customer | None = None,
-           contacts: int = 1) -> Decision:
+def decide(
+    config: RoutingConfig, m: Message, customer: Customer | None = None, contacts: int = 1
+) -> Decision:
     pipeline = Pipeline(Classifier(config, customers=customer), Topics(), clock=lambda: MONDAY_10)
     verdict = Verdict("new", None, None, m.id, None, contacts) if contacts > 1 else None
     return pipeline.decide(m, None, verdict)
@@ -69,8 +70,13 @@ rules:
         ("moan", {}, None, Priority.HIGH, "department:complaints"),
         ("cancel", {}, None, Priority.URGENT, "intent:cancel_order"),
         ("moan, lawyer", {}, "vip", Priority.URGENT, "rule:legal"),
-        ("missed", {"channel": "phone", "kind": "callback_request"}, None, Priority.HIGH,
-         "channel:phone"),
+        (
+            "missed",
+            {"channel": "phone", "kind": "callback_request"},
+            None,
+            Priority.HIGH,
+            "channel:phone",
+        ),
     ],
 )
 def test_the_highest_signal_sets_priority_and_is_recorded(
@@ -82,14 +88,15 @@ def test_the_highest_signal_sets_priority_and_is_recorded(
 
 
 def test_a_missed_call_is_high_by_default() -> None:
-    d = decide(parse_config("departments: [a]\nclassifier: {model: none}\n"),
-               msg("", channel="phone", kind="callback_request"))
+    d = decide(
+        parse_config("departments: [a]\nclassifier: {model: none}\n"),
+        msg("", channel="phone", kind="callback_request"),
+    )
     assert (d.priority, d.priority_reason) == (Priority.HIGH, "kind:callback_request")
 
 
 def test_repeat_contacts_still_raise_priority() -> None:
-    d = decide(parse_config("departments: [a]\nclassifier: {model: none}\n"), msg("x"),
-               contacts=3)
+    d = decide(parse_config("departments: [a]\nclassifier: {model: none}\n"), msg("x"), contacts=3)
     assert (d.priority, d.priority_reason) == (Priority.HIGH, "contacts:3")
     assert "contacts:3" in d.sla_policy
 

@@ -55,8 +55,10 @@ def test_a_failing_case_names_its_line_and_what_differs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tests = tmp_path / "t_tests.yaml"
-    tests.write_text(f"config: {SHOP}\ntests:\n  - text: where is my parcel\n"
-                     "    expect: {department: orders, rules: [orders_cancel]}\n")
+    tests.write_text(
+        f"config: {SHOP}\ntests:\n  - text: where is my parcel\n"
+        "    expect: {department: orders, rules: [orders_cancel]}\n"
+    )
     assert main(["test-rules", str(tests)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {tests}:3 'where is my parcel'" in out
@@ -76,8 +78,12 @@ def test_a_broken_test_file_is_reported_with_its_line(
 def test_classify_is_the_routers_own_decision(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = ['{"text": "please cancel my order", "channel": "email"}', "not json",
-             '{"text": "我的快递到哪了", "subject": "快递", "channel": "webchat"}', "[1]"]
+    lines = [
+        '{"text": "please cancel my order", "channel": "email"}',
+        "not json",
+        '{"text": "我的快递到哪了", "subject": "快递", "channel": "webchat"}',
+        "[1]",
+    ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     assert main(["classify", "--config", str(SHOP)]) == 1  # two bad lines
     out = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -141,13 +147,21 @@ def test_customer_tiers_come_from_a_directory_export(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     export = tmp_path / "customers.csv"
-    export.write_text("customer_id,email,tier,time_zone\n"
-                      "c-1,ana@example.com,VIP,Asia/Shanghai\nc-2,bo@example.com,,\n")
-    lines = [orjson.dumps({"text": "where is my parcel", "channel": "webchat",
-                           "customer": {"email": email}}).decode()
-             for email in ("Ana@Example.com", "bo@example.com", "new@example.com")]
+    export.write_text(
+        "customer_id,email,tier,time_zone\n"
+        "c-1,ana@example.com,VIP,Asia/Shanghai\nc-2,bo@example.com,,\n"
+    )
+    lines = [
+        orjson.dumps(
+            {"text": "where is my parcel", "channel": "webchat", "customer": {"email": email}}
+        ).decode()
+        for email in ("Ana@Example.com", "bo@example.com", "new@example.com")
+    ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     assert main(["classify", "--customers", str(export)]) == 0
     out = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(o["priority"], o["priority_reason"]) for o in out] == [
-        ("high", "tier:vip"), ("normal", "default"), ("normal", "default")]
+        ("high", "tier:vip"),
+        ("normal", "default"),
+        ("normal", "default"),
+    ]

@@ -15,8 +15,10 @@ from router.config import load_config
 from router.pipeline import Pipeline
 from router.reload import ConfigWatcher, ReloadMetrics
 
-GOOD = "departments: [orders, logistics]\nclassifier: {model: none}\nrules:\n" \
-       "  - {id: r1, department: orders, keywords: [parcel]}\n"
+GOOD = (
+    "departments: [orders, logistics]\nclassifier: {model: none}\nrules:\n"
+    "  - {id: r1, department: orders, keywords: [parcel]}\n"
+)
 
 
 def setup(tmp_path: Path) -> tuple[Path, Pipeline, ConfigWatcher, CollectorRegistry]:

@@ -39,8 +39,12 @@ class Fixed:
     version = "fixed-1"
 
     def __init__(self, department: str, confidence: float) -> None:
-        self.answer = Scored(department, "some_intent", confidence,
-                             ((department, confidence), ("orders", 1 - confidence)))
+        self.answer = Scored(
+            department,
+            "some_intent",
+            confidence,
+            ((department, confidence), ("orders", 1 - confidence)),
+        )
 
     def score(self, text: str) -> Scored:
         return self.answer
@@ -59,8 +63,9 @@ def config(extra: str = "") -> RoutingConfig:
 
 
 def classify(message: Message, **kw: Any) -> Any:
-    return Classifier(config(), detect_language=lambda t: "zh" if "退" in t else "en",
-                      **kw).classify(message)
+    return Classifier(
+        config(), detect_language=lambda t: "zh" if "退" in t else "en", **kw
+    ).classify(message)
 
 
 def test_phone_queue_hint_routes_by_metadata_only_on_its_channel() -> None:
@@ -108,7 +113,11 @@ def test_cjk_keywords_match_inside_words_latin_ones_on_word_boundaries() -> None
 def test_model_decides_when_no_department_rule_matches() -> None:
     c = classify(msg("something vague"), scorer=Fixed("returns", 0.8))
     assert (c.department, c.layer, c.intent, c.model_version) == (
-        "returns", Layer.MODEL, "some_intent", "fixed-1")
+        "returns",
+        Layer.MODEL,
+        "some_intent",
+        "fixed-1",
+    )
     assert c.threshold == 0.6
 
 

@@ -14,8 +14,9 @@ from tests.unit.dedup_helpers import DAY, T0, message, restart, state
 
 def test_changes_are_drained_once_and_keyed_by_kind() -> None:
     s = state()
-    v = s.apply(message("m1", customer={"order_numbers": ["A-1"]},
-                        thread={"conversation_id": "c"}), T0)
+    v = s.apply(
+        message("m1", customer={"order_numbers": ["A-1"]}, thread={"conversation_id": "c"}), T0
+    )
     s.record_dispatch(message("m1"), v, "returns", T0)
     changes = s.drain_changes()
     kinds = sorted({k[:1] for k, _ in changes})
@@ -27,8 +28,12 @@ def test_changes_are_drained_once_and_keyed_by_kind() -> None:
 
 def test_changelog_holds_no_customer_data() -> None:
     s = state()
-    s.apply(message("m1", customer={"order_numbers": ["ORD-777"]},
-                    thread={"conversation_id": "sess-secret"}), T0)
+    s.apply(
+        message(
+            "m1", customer={"order_numbers": ["ORD-777"]}, thread={"conversation_id": "sess-secret"}
+        ),
+        T0,
+    )
     blob = b"".join(k + (v or b"") for k, v in s.drain_changes())
     for needle in (b"ann@example.com", b"ORD-777", b"777", b"sess-secret", b"parcel"):
         assert needle not in blob
@@ -38,8 +43,12 @@ def test_restore_of_a_compacted_changelog_equals_the_full_one() -> None:
     s = state()
     log: list[tuple[bytes, bytes | None]] = []
     for i in range(30):
-        m = message(f"m{i}", f"message number {i} about order {i % 5}",
-                    customer={"order_numbers": [f"O-{i % 5}"]}, at=T0 + timedelta(minutes=i))
+        m = message(
+            f"m{i}",
+            f"message number {i} about order {i % 5}",
+            customer={"order_numbers": [f"O-{i % 5}"]},
+            at=T0 + timedelta(minutes=i),
+        )
         v = s.apply(m, m.received_at)
         s.record_dispatch(m, v, "orders", m.received_at)
         log += s.drain_changes()
@@ -77,8 +86,7 @@ def test_expire_drops_idle_entries_with_tombstones() -> None:
     s = state()
     s.apply(message("m1", customer={"order_numbers": ["A-1"]}), T0)
     later = T0 + DAY + timedelta(seconds=1)
-    s.apply(message("m2", "another subject entirely, not a repeat", email="bob@example.com"),
-            later)
+    s.apply(message("m2", "another subject entirely, not a repeat", email="bob@example.com"), later)
     s.drain_changes()
     before = len(s)
     s.expire(later)
@@ -122,8 +130,12 @@ def test_restored_state_expires_too() -> None:
 def test_resident_bytes_per_message_stay_small() -> None:
     s = state()
     for i in range(600):
-        m = message(f"m{i}", "" if i % 4 else f"text {i} " * 8, email=f"c{i % 150}@example.com",
-                    thread={"conversation_id": f"conv{i}"})
+        m = message(
+            f"m{i}",
+            "" if i % 4 else f"text {i} " * 8,
+            email=f"c{i % 150}@example.com",
+            thread={"conversation_id": f"conv{i}"},
+        )
         s.apply(m, T0)
     restored = restart(s)
     assert restored.resident_bytes() / 600 <= 4 * 64  # four kinds of rows per message

@@ -122,8 +122,16 @@ def test_restore_last_write_wins_and_tombstones_delete() -> None:
 def test_last_write_wins_across_sealed_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(RestoreBuffer, "CHUNK", 3)
     buffer = RestoreBuffer()
-    log: list[tuple[int, int | None]] = [(1, 10), (2, 20), (1, None), (3, 30), (2, 21), (1, 11),
-                                         (3, None), (4, 40)]
+    log: list[tuple[int, int | None]] = [
+        (1, 10),
+        (2, 20),
+        (1, None),
+        (3, 30),
+        (2, 21),
+        (1, 11),
+        (3, None),
+        (4, 40),
+    ]
     for key, case in log:
         value = None if case is None else codec.entry_value(codec.SEEN, {"ts": 1, "case": case})
         buffer.add(codec.entry_key(codec.SEEN, key), value)
