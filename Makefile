@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck unit integration install kafka-jars system-deps lock clean
+.PHONY: demo test prepare lint typecheck unit integration install kafka-jars system-deps k8s-tools lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ kafka-jars: $(STAMP)
 system-deps:
 	deploy/install-system-deps.sh
 
+# kustomize is built from source (the Go module proxy is reachable, release binaries are not):
+# minutes on a cold machine, so `prepare` runs it in parallel with the other downloads.
+k8s-tools:
+	deploy/k8s/tools.sh >/dev/null
+
+prepare:
+	$(MAKE) -j4 install kafka-jars system-deps k8s-tools
+
 demo: kafka-jars
 	$(BIN)/omniroute demo
 
@@ -38,10 +46,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -m unit
 
-integration: kafka-jars system-deps
+integration: prepare
 	$(BIN)/pytest -m integration
 
-test: kafka-jars system-deps lint typecheck
+test: prepare
+	$(MAKE) lint typecheck
 	$(BIN)/omniroute schema --check
 	$(BIN)/omniroute config-reference --check
 	$(BIN)/pytest
