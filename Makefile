@@ -56,7 +56,7 @@ test: prepare
 	$(BIN)/pytest
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra fast --extra bench --generate-hashes --python-version 3.11 \
 		--quiet -o requirements.lock
 
 clean:
