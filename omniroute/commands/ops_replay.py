@@ -20,7 +20,7 @@ from intake.topics import Topics, TopicSpec
 from omniroute.commands import ops_kafka as ok
 from omniroute.commands.ops_replay_diff import Dispatched, Row, render, replay_one, summarize
 from omniroute.target import resolve_kafka
-from router.classifier import Classifier
+from router.assemble import build_classifier
 from router.config import RoutingConfig, load_config
 from router.pipeline import Pipeline
 
@@ -99,7 +99,9 @@ async def write_shadow_topic(
 
 async def run(kafka: KafkaSettings, config: RoutingConfig, args: argparse.Namespace) -> list[Row]:
     records = await intake_records(kafka, args)
-    pipeline = Pipeline(Classifier(config), Topics(kafka.topic_prefix))
+    # The same layered classifier (rules, model, threshold) the router builds, or the preview
+    # would diff rules-only decisions against model-assisted ones.
+    pipeline = Pipeline(build_classifier(config), Topics(kafka.topic_prefix))
     ids = {i for raw, _ in records if (i := _id(raw)) is not None}
     baseline = await dispatched(kafka, ids, args)
     rows = []

@@ -16,6 +16,7 @@ from intake.message import Channel
 from intake.metrics import IntakeMetrics
 from router.config.model import Priority
 from router.metrics import RouterMetrics
+from router.reload import ReloadMetrics
 from router.sla.config import SlaTrackerConfig
 from router.sla.metrics import UNKNOWN, SlaMetrics
 from router.sla.tracker import SlaTracker
@@ -45,6 +46,7 @@ def registered() -> dict[str, tuple[str, frozenset[str]]]:
     # the transactional runner); the standalone tracker has its own deadletter counter.
     router = CollectorRegistry()
     SlaMetrics(router, DEPARTMENTS, deadletters=RouterMetrics(router).deadletters)
+    ReloadMetrics(router)
     SlaMetrics(CollectorRegistry(), DEPARTMENTS)
     out: dict[str, tuple[str, frozenset[str]]] = {}
     for reg in (intake, router):
