@@ -14,12 +14,11 @@ from intake.complete import Completer
 from intake.deadletter import DeadLetter
 from intake.errors import KafkaUnavailable
 from intake.identity import IdentityKeyer
-from intake.kafka import durable_producer, start_producer
 from intake.message import Message, MessageDraft
 from intake.metrics import IntakeMetrics, Outcome
 from intake.publisher import Ack, Publisher
+from intake.publishing import open_publisher
 from intake.settings import KafkaSettings
-from intake.topics import Topics
 
 
 class Sink:
@@ -68,13 +67,10 @@ async def open_sink(
     ack_timeout_s: float = 10.0,
     registry: CollectorRegistry | None = None,
 ) -> AsyncIterator[Sink]:
-    """A sink with its own durable producer, for pull connectors running outside the HTTP app."""
-    producer = durable_producer(kafka, name)
-    await start_producer(producer, kafka.connect_timeout_s)
-    try:
-        publisher = Publisher(producer, Topics(kafka.topic_prefix), ack_timeout_s)
+    """A sink with its own publisher, for pull connectors running outside the HTTP app:
+    transactional unless OMNIROUTE_INTAKE_PUBLISHER says otherwise, so a batch retried after a
+    Kafka outage never leaves a second copy on the intake topic (intake/publishing.py)."""
+    async with open_publisher(kafka, name, ack_timeout_s) as publisher:
         metrics = IntakeMetrics(registry) if registry is not None else None
         keyer = IdentityKeyer(identity_secret, default_region)
         yield Sink(Completer(keyer), publisher, metrics)
-    finally:
-        await producer.stop()
