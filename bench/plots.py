@@ -99,6 +99,8 @@ def state(out: Path, r: dict[str, Any]) -> list[str]:
     labels, values = [], []
     for keys, entry in r["state"].items():
         for name, fig in entry["state_bench"].items():
+            if "bytes_per_key" not in fig:
+                continue
             labels.append(f"{int(keys):,} keys: {name}")
             values.append(fig["bytes_per_key"])
     if not values:

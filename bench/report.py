@@ -148,10 +148,13 @@ def _state(r: dict[str, Any]) -> list[str]:
     rows = []
     for keys, e in s.items():
         for name, v in e["state_bench"].items():
+            if "bytes_per_key" not in v:
+                rows.append([f"{int(keys):,}", name, "", "", f"{v['apply_us_per_msg']} us CPU"])
+                continue
             rows.append(
                 [f"{int(keys):,}", name, v["bytes_per_key"], v["rss_bytes_per_key"], v["restore_s"]]
             )
-        k = e["kafka_restore"]
+        k = e["kafka_restore"] or {"restore_s": f"did not finish (exit {e['restore_exit']})"}
         rows.append(
             [
                 f"{int(keys):,}",
