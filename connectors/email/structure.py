@@ -29,7 +29,9 @@ def recover_boundary(part: Message) -> Message | None:
     for boundary in candidates:
         name = boundary[:-2] if boundary.endswith("--") else boundary
         after = raw.split(f"--{name}", 1)[1].lstrip("\r\n")[:200]
-        if '"' not in name and _HEADER_LINE.match(after):
+        # RFC 2046 boundaries are ASCII; undecodable bytes here are no boundary (and would
+        # not survive re-encoding the header below).
+        if name.isascii() and '"' not in name and _HEADER_LINE.match(after):
             head = f'Content-Type: {leaf.mime_type(part)}; boundary="{name}"\r\n\r\n'
             data = head.encode() + raw.encode("ascii", errors="surrogateescape")
             try:
