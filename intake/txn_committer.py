@@ -166,8 +166,9 @@ class Committer:
             return
         acks = iter(attempt.acks)
         for request in batch:
+            mine = [next(acks) for _ in request.records]  # consumed even if nobody waits
             if not request.done.done():
-                request.done.set_result([next(acks) for _ in request.records])
+                request.done.set_result(mine)
 
     async def _transaction(
         self, producer: AIOKafkaProducer, records: list[Outgoing], attempt: _Attempt
