@@ -5,6 +5,7 @@ import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from intake.errors import KafkaUnavailable
@@ -96,20 +97,41 @@ async def read_all(
     return out
 
 
+class GroupOffsets:
+    """Polls a group's committed offsets over one admin connection (a new client per poll
+    would cost more CPU than the router under test can spare on a small machine)."""
+
+    def __init__(self, kafka: KafkaSettings) -> None:
+        self._kafka = kafka
+        self._client: AIOKafkaAdminClient | None = None
+
+    async def committed(self, group_id: str) -> dict[TopicPartition, int]:
+        """{} while the group coordinator is unavailable (a broker restart): callers poll,
+        and a retriable error is just "no news yet"."""
+        try:
+            if self._client is None:
+                self._client = admin(self._kafka)
+                await self._client.start()
+            offsets = await self._client.list_consumer_group_offsets(group_id)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            await self.close()
+            return {}
+        return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+
+
 async def committed_offsets(kafka: KafkaSettings, group_id: str) -> dict[TopicPartition, int]:
-    """The group's committed offsets; {} while the group coordinator is unavailable (a broker
-    restart): callers poll, and a retriable error is just "no news yet"."""
-    client = admin(kafka)
+    watch = GroupOffsets(kafka)
     try:
-        await client.start()
-        offsets = await client.list_consumer_group_offsets(group_id)
-    except KafkaError as exc:
-        if not exc.retriable:
-            raise
-        return {}
+        return await watch.committed(group_id)
     finally:
-        await client.close()
-    return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        await watch.close()
 
 
 async def wait_caught_up(
@@ -119,11 +141,15 @@ async def wait_caught_up(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     ends = await end_offsets(kafka, topics)
-    while True:
-        done = await committed_offsets(kafka, group_id)
-        behind = sum(max(end - done.get(tp, 0), 0) for tp, end in ends.items())
-        if behind == 0:
-            return loop.time()
-        if loop.time() >= deadline:
-            raise KafkaUnavailable(f"group {group_id} still {behind} records behind")
-        await asyncio.sleep(0.2)
+    watch = GroupOffsets(kafka)
+    try:
+        while True:
+            done = await watch.committed(group_id)
+            behind = sum(max(end - done.get(tp, 0), 0) for tp, end in ends.items())
+            if behind == 0:
+                return loop.time()
+            if loop.time() >= deadline:
+                raise KafkaUnavailable(f"group {group_id} still {behind} records behind")
+            await asyncio.sleep(0.2)
+    finally:
+        await watch.close()

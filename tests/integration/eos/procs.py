@@ -90,7 +90,7 @@ class RouterProc:
                 return value
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"{self.instance}: {name} stayed {value} < {minimum}")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
 
     def cleanup(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -11,7 +11,7 @@ from intake.topics import Topics
 from router.config import load_config
 from router.verify import Report, verify, wait_caught_up
 from router.verify.loadgen import Loaded, LoadSpec, produce
-from router.verify.read import committed_offsets, end_offsets
+from router.verify.read import GroupOffsets, end_offsets
 from tests.integration.eos.procs import RouterProc
 
 ROUTING = Path(__file__).with_name("routing.yaml")
@@ -71,20 +71,28 @@ class Scenario:
         return proc
 
     async def progress(self) -> float:
-        done = await committed_offsets(self.kafka, self.group)
+        watch = GroupOffsets(self.kafka)
+        try:
+            done = await watch.committed(self.group)
+        finally:
+            await watch.close()
         return sum(done.values()) / max(self.total, 1)
 
-    async def wait_progress(self, fraction: float, timeout_s: float = 180.0) -> float:
+    async def wait_progress(self, fraction: float, timeout_s: float = 600.0) -> float:
         deadline = asyncio.get_running_loop().time() + timeout_s
-        while True:
-            value = await self.progress()
-            if value >= fraction:
-                return value
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"progress {value:.2f} < {fraction}\n{self.logs()}")
-            await asyncio.sleep(0.2)
+        watch = GroupOffsets(self.kafka)
+        try:
+            while True:
+                value = sum((await watch.committed(self.group)).values()) / max(self.total, 1)
+                if value >= fraction:
+                    return value
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"progress {value:.2f} < {fraction}\n{self.logs()}")
+                await asyncio.sleep(0.25)
+        finally:
+            await watch.close()
 
-    async def finish(self, timeout_s: float = 300.0) -> Report:
+    async def finish(self, timeout_s: float = 900.0) -> Report:
         try:
             await wait_caught_up(self.kafka, self.group, self.topics.all_intake(), timeout_s)
         except Exception as exc:
