@@ -1,8 +1,8 @@
-"""Broker restart while the SMTP receiver and the CDR tailer run (real Kafka, stopped and
-started again mid-traffic): every CDR line and every mail answered 250 is on its intake topic
-exactly once, read with read_committed. The pull connectors publish through the transactional
-publisher, so a batch the broker did not commit is invisible and its retry is not a second
-copy."""
+"""Broker restart while the SMTP receiver, the CDR tailer and the IMAP reader run (real
+Kafka, stopped and started again mid-traffic): every CDR line, every mail answered 250 and
+every mail flagged in the mailbox is on its intake topic exactly once, read with
+read_committed. The pull connectors publish through the transactional publisher, so a batch
+the broker did not commit is invisible and its retry is not a second copy."""
 
 import asyncio
 import smtplib
@@ -16,6 +16,7 @@ import orjson
 
 from connectors.email.config import EmailConfig
 from connectors.email.connector import EmailConnector
+from connectors.email.imap import ImapReader
 from connectors.email.smtp import start_smtp
 from connectors.phone.checkpoint import CheckpointStore
 from intake.complete import Completer
@@ -26,10 +27,11 @@ from intake.sink import Sink
 from intake.topics import Topics
 from tests.integration.fault_helpers import Restartable, restartable, until
 from tests.integration.kafka_helpers import read_records
+from tests.integration.test_email_dovecot import PASSWORD, USER, Dovecot, dovecot_server
 from tests.integration.test_fault_checkpoint import connector
 from tests.integration.test_phone_tailer import SECRET, cdr
 
-__all__ = ["restartable"]
+__all__ = ["dovecot_server", "restartable"]  # fixtures used by name
 LINES, MAILS = 80, 40
 
 
@@ -110,3 +112,39 @@ async def test_broker_restart_neither_loses_nor_repeats(
     ids = Counter(orjson.loads(r.value)["thread"]["message_id_header"] for r in email)
     assert ids == Counter({f"<fault-{n}@example.org>": 1 for n in range(MAILS)})
     print(f"{LINES} CDR lines and {MAILS} mails exactly once; {retries} SMTP retries (451)")
+
+
+async def test_broker_restart_under_the_imap_reader(
+    restartable: Restartable, dovecot: Dovecot, tmp_path: Path
+) -> None:
+    """Mail keeps arriving in the mailbox (IDLE push) while the broker restarts: each is on
+    the intake topic once and flagged only after that."""
+    kafka = await restartable.settings()
+    config = {"imap_port": dovecot.port, "imap_security": "none", "imap_user": USER}
+    config |= {"imap_password": PASSWORD, "imap_checkpoint": tmp_path / "imap.json"}
+    config |= {"retry_backoff_max_s": 2.0, "imap_poll_interval_s": 1.0}
+    email = EmailConnector(EmailConfig.model_validate(config))
+    async with txn_sink(kafka, "imap") as sink:
+        imap = ImapReader(email, sink)
+        task = asyncio.create_task(imap.run())
+        try:
+            for n in range(MAILS // 2):
+                await asyncio.to_thread(dovecot.append, imap_mail(n))
+                if n == 5:
+                    await restartable.stop()
+                if n == 10:
+                    await restartable.start()
+                await asyncio.sleep(0.3)
+            await until(lambda: imap.delivered >= MAILS // 2, 180, "every mail delivered")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    records = await read_records(kafka, [Topics(kafka.topic_prefix).intake("email")], 20, 60.0, 2.0)
+    ids = Counter(orjson.loads(r.value)["channel_message_id"] for r in records)
+    assert ids == Counter({f"<imap-fault-{n}@example.org>": 1 for n in range(MAILS // 2)})
+    flags = await asyncio.to_thread(dovecot.flags)
+    assert len(flags) == MAILS // 2 and all(b"\\Seen" in f for f in flags)
+
+
+def imap_mail(n: int) -> bytes:
+    return mail(n).replace(b"<fault-", b"<imap-fault-")
