@@ -1,5 +1,7 @@
 """Two tiers, selected by markers: everything under tests/unit is `unit`, everything under
-tests/integration is `integration` (real Apache Kafka and other real processes)."""
+tests/integration is `integration` (real Apache Kafka and other real processes). The
+exactly-once fault scenarios (50,000 messages each, kill -9, zombies, broker restarts) are also
+`faults`: `make test-faults` runs them; they need more time than CI's budget on 2 cores."""
 
 from pathlib import Path
 
@@ -14,3 +16,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tier = Path(item.fspath).relative_to(root).parts[0]
         if tier in _TIERS:
             item.add_marker(_TIERS[tier])
+        if Path(item.fspath).is_relative_to(root / "integration" / "eos"):
+            item.add_marker(pytest.mark.faults)
