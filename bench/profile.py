@@ -110,7 +110,6 @@ async def profile_router(ctx: Ctx) -> dict[str, Any]:
             await asyncio.to_thread(sampler.proc.wait, 60)
         await router.astop()
     summary = summarise(out) if out.exists() else {"error": sampler.log_path.read_text()[-500:]}
-    keep = procs.ROOT / "bench" / "results" / "router.pyspy.txt"
-    if out.exists():
-        keep.write_bytes(out.read_bytes())  # raw stacks, for a flame graph
+    # The raw stacks (MBs) stay in the run directory: `--keep-logs DIR` keeps them for a flame
+    # graph; the results file gets the summary.
     return {"drain": result.summary(), **summary}

@@ -276,10 +276,18 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def write(root: Path) -> Path:
-    newest = max((root / "bench" / "results").glob("*.json"))
+def write(root: Path, results: Path | None = None) -> Path:
+    """From `results`, else the newest results file."""
+    newest = results or max((root / "bench" / "results").glob("*.json"))
     r = orjson.loads(newest.read_bytes())
     pngs = plots.all_plots(root / "bench" / "plots", r)
     out = root / "BENCHMARKS.md"
     out.write_text(render(r, str(newest.relative_to(root)), pngs))
     return out
+
+
+if __name__ == "__main__":  # python -m bench.report [bench/results/X.json]
+    import sys
+
+    here = Path(__file__).resolve().parents[1]
+    print(write(here, Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None))

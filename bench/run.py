@@ -86,6 +86,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="also profile a router drain")
     parser.add_argument("--no-shared", action="store_true", help="built-in texts only")
     parser.add_argument("--no-report", action="store_true", help="skip BENCHMARKS.md/plots")
+    parser.add_argument("--keep-logs", type=Path, help="keep process logs here (else a temp dir)")
     args = parser.parse_args()
     # SIGTERM (a timeout, an operator) unwinds like Ctrl-C: every child process is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -104,7 +105,8 @@ def main() -> int:
         "load_before": machine.load(),
     }
     with tempfile.TemporaryDirectory(prefix="omniroute-bench-") as tmp:
-        run_dir = Path(tmp)
+        run_dir = args.keep_logs or Path(tmp)
+        run_dir.mkdir(parents=True, exist_ok=True)
         with broker(run_dir) as bootstrap:
             pools = load_pools(seed=11, use_shared=not args.no_shared)
             ctx = Ctx(bootstrap, run_dir, sizes, pools)
