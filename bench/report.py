@@ -11,6 +11,14 @@ import orjson
 
 from bench import plots
 
+SETTINGS = (
+    "6 partitions (12 in scenario 6); router defaults (commit interval 100 ms, batch 500, one "
+    "transactional producer per partition); pass-through: batch 500, one transaction per 100 ms; "
+    "quix-streams: exactly-once, commit interval 0.1 s, RocksDB state; open loop: <= 200 req/s "
+    "(larger rates batch), <= 256 in flight, 2 s warm-up excluded; wrk -t1 -c32; embedded "
+    "single-node Kafka, 512 MiB heap"
+)
+
 
 def _f(value: Any, digits: int = 1) -> str:
     if isinstance(value, int | float):
@@ -269,6 +277,7 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
                 *[[k, str(v)] for k, v in m["packages"].items()],
                 ["sizes", ", ".join(f"{k}={v}" for k, v in r["sizes"].items())],
                 ["texts", r.get("texts", "")],
+                ["settings", SETTINGS],
             ],
         ),
         "",
