@@ -14,14 +14,14 @@ async def test_broker_restart(tmp_path: Path) -> None:
     scenario = Scenario(bootstrap, tmp_path)
     try:
         await scenario.prepare()
-        router = scenario.router("r1")
-        router.start()
+        routers = scenario.pair()
         await scenario.wait_progress(0.3)
         # SIGTERM to the broker, then the same data dir and port: open transactions survive in
         # the transaction log, connections and coordinators must be found again.
         await asyncio.to_thread(broker.restart)
         await scenario.wait_progress(0.6)
-        assert router.proc is not None and router.proc.poll() is None, router.log_tail()
+        for router in routers:  # neither died of it
+            assert router.proc is not None and router.proc.poll() is None, router.log_tail()
         assert_exactly_once(scenario, await scenario.finish())
     finally:
         scenario.cleanup()
