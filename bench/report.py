@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 
-from bench import plots
+from bench import plots, sections
+from bench.md import table
 
 SETTINGS = (
     "6 partitions (12 in scenario 6); router defaults (commit interval 100 ms, batch 500, one "
@@ -18,201 +19,6 @@ SETTINGS = (
     "(larger rates batch), <= 256 in flight, 2 s warm-up excluded; wrk -t1 -c32; embedded "
     "single-node Kafka, 512 MiB heap"
 )
-
-
-def _f(value: Any, digits: int = 1) -> str:
-    if isinstance(value, int | float):
-        return f"{value:,.{digits}f}"
-    return "n/a" if value is None else str(value)
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return lines + [
-        "| " + " | ".join(_f(c) if not isinstance(c, str) else c for c in r) + " |" for r in rows
-    ]
-
-
-def _goals(r: dict[str, Any]) -> list[str]:
-    ratio = r.get("throughput", {}).get("ratio", {})
-    p99 = r.get("latency", {}).get("levels", {}).get("50%", {}).get("latency_ms", {})
-    p99 = p99.get("dept", {}).get("p99")
-    per_key = [
-        e["state_bench"].get("compact (exact layer)", {}).get("bytes_per_key")
-        for e in r.get("state", {}).values()
-    ]
-    rows = [
-        ["router / pass-through msg/s", ">= 0.7", ratio.get("router/passthrough"), 0.7, True],
-        ["router / quix-streams msg/s", ">= 1.5", ratio.get("router/quix"), 1.5, True],
-        ["p99 end-to-end at 50 % of peak", "<= 250 ms", p99, 250, False],
-        [
-            "bytes per dedup key (compact)",
-            "<= 64",
-            max((p for p in per_key if p), default=None),
-            64,
-            False,
-        ],
-    ]
-    out = []
-    for name, target, value, bound, higher in rows:
-        met = "n/a" if value is None else ("yes" if (value >= bound) == higher else "**no**")
-        out.append([name, target, _f(value, 2), met])
-    gate = "PASSED" if r.get("gate_ok") else "**FAILED**"
-    out.append(["correctness gate (nothing lost or doubled)", "every run", gate, ""])
-    return _table(["goal", "target", "measured", "met"], out)
-
-
-def _throughput(r: dict[str, Any], key: str, title: str) -> list[str]:
-    t = r.get(key)
-    if not t:
-        return []
-    base = t["baseline"]
-    rows = []
-    for name, rate in t["rate"].items():
-        ratio = 1.0 if name == base else t["ratio"].get(f"{name}/{base}")
-        cpu_ratio = 1.0 if name == base else t.get("cpu_ratio", {}).get(f"{name}/{base}")
-        cpu = t.get("cpu_ms_per_msg", {}).get(name)
-        rounds = ", ".join(_f(rd[name]["rate"], 0) for rd in t["rounds"])
-        start = ", ".join(_f(rd[name]["startup_s"]) for rd in t["rounds"])
-        rows.append([name, rate, _f(ratio, 3), _f(cpu, 3), _f(cpu_ratio, 3), rounds, start])
-    head = [
-        "contender",
-        "msg/s (median)",
-        f"msg/s ratio to {base}",
-        "CPU ms/msg",
-        f"CPU-efficiency ratio to {base}",
-        "per round msg/s",
-        "startup s",
-    ]
-    lines = [f"## {title}", "", *_table(head, rows), ""]
-    for k, v in t["ratio"].items():
-        if not k.endswith(f"/{base}"):
-            cpu_ratio = _f(t.get("cpu_ratio", {}).get(k), 3)
-            lines.append(f"- msg/s ratio {k}: **{_f(v, 3)}** (CPU-efficiency ratio {cpu_ratio})")
-    return [*lines, ""]
-
-
-def _latency(r: dict[str, Any]) -> list[str]:
-    lat = r.get("latency")
-    if not lat:
-        return []
-    rows = []
-    for level, d in lat["levels"].items():
-        i, e, h = d["latency_ms"]["intake"], d["latency_ms"]["dept"], d["latency_ms"]["http_ack_ms"]
-        rows.append(
-            [
-                level,
-                d["rate"],
-                d["acked"],
-                d["skipped"],
-                f"{_f(i.get('p50'))} / {_f(i.get('p95'))} / {_f(i.get('p99'))}",
-                f"{_f(e.get('p50'))} / {_f(e.get('p95'))} / {_f(e.get('p99'))}",
-                _f(h.get("p99")),
-                e.get("n", 0),
-            ]
-        )
-    head = [
-        "level",
-        "msg/s sent",
-        "acked",
-        "skipped",
-        "to intake topic p50/p95/p99 ms",
-        "end-to-end (dept topic) p50/p95/p99 ms",
-        "HTTP ack p99 ms",
-        "samples",
-    ]
-    return [
-        f"## 3. End-to-end latency (peak = {_f(lat['peak_msg_s'])} msg/s)",
-        "",
-        *_table(head, rows),
-        "",
-    ]
-
-
-def _http(r: dict[str, Any]) -> list[str]:
-    h = r.get("http")
-    if not h:
-        return []
-    rows = [
-        [k, v.get("requests_s"), v["messages_s"], v.get("p50_ms"), v.get("p99_ms"), v["non_2xx"]]
-        for k, v in h["runs"].items()
-    ]
-    lines = [
-        f"## 4. HTTP ingest (wrk, {h['connections']} connections, batches of {h['batch']})",
-        "",
-        *_table(["run", "req/s", "msg/s", "p50 ms", "p99 ms", "non-2xx"], rows),
-        "",
-    ]
-    lines += [f"- msg/s ratio {k}: **{_f(v, 3)}**" for k, v in h["ratio"].items()]
-    mode = h.get("intake_publisher", "n/a")
-    lines.append(f"- intake ran with its default publisher: `{mode}` (plain: idempotent producer)")
-    return [*lines, ""]
-
-
-def _state(r: dict[str, Any]) -> list[str]:
-    s = r.get("state")
-    if not s:
-        return []
-    rows = []
-    for keys, e in s.items():
-        for name, v in e["state_bench"].items():
-            if "bytes_per_key" not in v:
-                rows.append([f"{int(keys):,}", name, "", "", f"{v['apply_us_per_msg']} us CPU"])
-                continue
-            rows.append(
-                [f"{int(keys):,}", name, v["bytes_per_key"], v["rss_bytes_per_key"], v["restore_s"]]
-            )
-        k = e["kafka_restore"] or {"restore_s": f"did not finish (exit {e['restore_exit']})"}
-        rows.append(
-            [
-                f"{int(keys):,}",
-                "restore through Kafka (router take-over path)",
-                k.get("resident_bytes_per_key"),
-                "",
-                k.get("restore_s"),
-            ]
-        )
-    head = ["keys", "structure", "bytes/key", "RSS bytes/key", "restore s"]
-    return ["## 5. Dedup state", "", *_table(head, rows), ""]
-
-
-def _micro(r: dict[str, Any]) -> list[str]:
-    m = r.get("micro")
-    if not m:
-        return []
-    ru, en = m["rules"], m["encoding"]
-    rows = [
-        [
-            "keyword rules (all rules, one message)",
-            ru["before_us"],
-            ru["after_us"],
-            ru["speedup"],
-            "identical hits" if ru["identical_hits"] else "**DIFFER**",
-        ],
-        [
-            "encode dispatch: serde (orjson) vs pydantic to_json (not adopted)",
-            en["serde_dumps_us"],
-            en["pydantic_to_json_us"],
-            en["speedup"],
-            "identical bytes" if en["identical_bytes"] else "differ",
-        ],
-    ]
-    return [
-        "## Optimisations: before / after in this run (CPU us per message)",
-        "",
-        *_table(["what", "before", "after", "speedup", "check"], rows),
-        "",
-    ]
-
-
-def _profile(r: dict[str, Any]) -> list[str]:
-    p = r.get("profile")
-    if not p or "components" not in p:
-        return []
-    lines = [f"## Profile: router draining a backlog ({p['samples']} py-spy samples)", ""]
-    lines += _table(["component", "% of samples"], [[c, v] for c, v in p["components"]])
-    lines += ["", *_table(["function (self time)", "%"], [[c, v] for c, v in p["self"][:12]])]
-    return [*lines, ""]
 
 
 def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
@@ -233,11 +39,11 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
         "",
         "## Goals",
         "",
-        *_goals(r),
+        *sections.goals(r),
         "",
         "## Correctness gate (`router.verify`, read_committed, every run)",
         "",
-        *_table(
+        *table(
             ["scenario", "run", "ok", "detail"],
             [
                 [
@@ -250,20 +56,22 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
             ],
         ),
         "",
-        *_throughput(r, "throughput", "1-2. Backlog drain: router vs pass-through vs quix-streams"),
-        *_latency(r),
-        *_http(r),
-        *_state(r),
-        *_throughput(r, "scaling", "6. Scaling: router processes"),
-        *_micro(r),
-        *_profile(r),
+        *sections.throughput(
+            r, "throughput", "1-2. Backlog drain: router vs pass-through vs quix-streams"
+        ),
+        *sections.latency(r),
+        *sections.http(r),
+        *sections.state(r),
+        *sections.throughput(r, "scaling", "6. Scaling: router processes"),
+        *sections.micro(r),
+        *sections.profile(r),
         "## Plots",
         "",
         *[f"![{p}](bench/plots/{p})" for p in pngs],
         "",
         "## Machine, versions, settings",
         "",
-        *_table(
+        *table(
             ["what", "value"],
             [
                 ["CPU", f"{m['cpus']} x {m['cpu_model']}"],

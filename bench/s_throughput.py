@@ -126,7 +126,7 @@ async def compare(
 
 
 def _ratio(rounds: list[dict[str, Any]], top: str, bottom: str, key: str) -> float:
-    ratios = [r[top][key] / max(r[bottom][key], 1e-9) for r in rounds]
+    ratios = [float(r[top][key]) / max(float(r[bottom][key]), 1e-9) for r in rounds]
     return round(statistics.median(ratios), 3)
 
 
