@@ -20,7 +20,6 @@ from typing import Any
 
 from quixstreams import Application, message_context
 from quixstreams.models.serializers import Serializer
-from quixstreams.state import State
 
 from intake import serde
 from intake.errors import InvalidInput
@@ -34,7 +33,7 @@ from router.eos.transactions import SOURCE_HEADER
 from router.pipeline import NOT_ROUTED, Pipeline, Source
 
 
-class Raw(Serializer):  # type: ignore[misc]  # quixstreams is untyped here
+class Raw(Serializer):  # type: ignore[misc, unused-ignore]  # untyped where quix is absent
     """The route step already produced the bytes (with the project's own serde)."""
 
     def __call__(self, value: Any, ctx: Any) -> bytes:
@@ -56,7 +55,7 @@ def _out(
 def route_fn(pipeline: Pipeline) -> Any:
     topics = pipeline.topics
 
-    def route(raw: bytes, key: Any, ts: int, headers: Any, state: State) -> list[dict[str, Any]]:
+    def route(raw: bytes, key: Any, ts: int, headers: Any, state: Any) -> list[dict[str, Any]]:
         ctx = message_context()
         where = f"{ctx.topic}/{ctx.partition}/{ctx.offset}".encode()
         try:
