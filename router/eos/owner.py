@@ -117,16 +117,16 @@ class Partitions:
     async def flush(self, task: PartitionTask) -> None:
         """Commit everything processed for p, waiting for it."""
         await self.settle(task)
-        if task.number in self.tasks and task.pending.inputs:
+        if task.number in self.tasks and (task.pending.inputs or task.pending.records):
             task.start_commit(time.monotonic())
             await self.settle(task)
 
     async def settle(self, task: PartitionTask) -> None:
-        inputs = task.inflight_inputs
+        if task.inflight is None:
+            return
         error = await task.settle()
         if error is None:
-            if inputs:
-                self.metrics.transactions.labels("committed").inc()
+            self.metrics.transactions.labels("committed").inc()
             return
         if isinstance(error, PartitionFenced):
             self.metrics.transactions.labels("fenced").inc()

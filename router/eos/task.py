@@ -35,7 +35,6 @@ class PartitionTask:
         self.positioned_at = 0
         self.pending = Pending()
         self.inflight: asyncio.Task[None] | None = None
-        self.inflight_inputs = 0
         self.last_commit = time.monotonic()
         self.last_expiry = time.monotonic()
 
@@ -62,7 +61,6 @@ class PartitionTask:
     def start_commit(self, now: float) -> None:
         batch, self.pending = self.pending, Pending()
         self.last_commit = now
-        self.inflight_inputs = batch.inputs
         self.inflight = asyncio.create_task(
             self.producer.commit(batch.records, batch.offsets),
             name=f"commit-{self.producer.transactional_id}",
