@@ -25,6 +25,7 @@ from intake.topics import Topics
 from intake.txn_doubt import committed_ids
 from intake.txn_producer import txn_producer
 from intake.txn_publisher import TxnPublisher
+from intake.txn_visible import StableOffsets
 
 INTAKE = "intake"
 _SEQUENCE = itertools.count()
@@ -79,6 +80,7 @@ async def open_publisher(
         publisher = Publisher(producer, topics, ack_timeout_s)
     else:
         tid = transactional_id(settings, name)
+        stable = StableOffsets(kafka)
         txn = TxnPublisher(
             lambda: txn_producer(kafka, name, tid, ack_timeout_s),
             topics,
@@ -86,7 +88,9 @@ async def open_publisher(
             functools.partial(committed_ids, kafka),
             linger_s=settings.group_commit_ms / 1000,
             max_records=settings.group_commit_max_records,
+            confirm=stable.visible,
         )
+        txn.closers.append(stable.close)
         await txn.start(kafka.connect_timeout_s)
         publisher = txn
     try:

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
@@ -20,11 +20,17 @@ from aiokafka.structs import RecordMetadata
 from intake.errors import KafkaUnavailable
 from intake.publisher import Ack, Outgoing
 from intake.txn_doubt import DoubtLog
-from intake.txn_producer import discard, retrieve
+from intake.txn_producer import ProducerSlot, retrieve
 
 log = logging.getLogger(__name__)
 
 FAILURES = (KafkaError, KafkaUnavailable, TimeoutError, OSError, AssertionError)
+# (acks of a committed transaction, timeout) -> visible to read_committed readers in time?
+Confirm = Callable[[list[Ack], float], Awaitable[bool]]
+
+
+class CommitUnconfirmed(KafkaUnavailable):
+    """EndTxn(COMMIT) was answered, but the records did not become readable in time."""
 
 
 @dataclass(slots=True)
@@ -48,19 +54,18 @@ class Committer:
         *,
         linger_s: float = 0.002,
         max_records: int = 2000,
+        confirm: Confirm | None = None,
     ) -> None:
-        self._factory = factory
+        self.slot = ProducerSlot(factory, timeout_s)
+        self._confirm = confirm
         self._timeout = timeout_s
         self._linger = linger_s
         self._max = max_records
-        self._producer: AIOKafkaProducer | None = None
         self._queue: deque[_Request] = deque()
         self._current: list[_Request] = []
         self._wakeup = asyncio.Event()
-        self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
-        self.generation = 0  # producers initialised so far; each init fences the previous one
         self.doubt = DoubtLog()
 
     @property
@@ -83,8 +88,7 @@ class Committer:
             await asyncio.gather(self._task, return_exceptions=True)
         _fail([*self._queue, *self._current], KafkaUnavailable("publisher stopped"))
         self._queue.clear()
-        await discard(self._producer, self._timeout)
-        self._producer = None
+        await self.slot.reset()
 
     async def submit(self, records: list[Outgoing]) -> list[Ack]:
         if not records:
@@ -105,25 +109,7 @@ class Committer:
             raise KafkaUnavailable("Kafka did not acknowledge: no transaction in time") from None
 
     async def ready(self) -> AIOKafkaProducer:
-        # Shielded: a caller that times out (the readiness probe, a request) must not cancel a
-        # start half-way, which would leak a connected producer.
-        return await asyncio.shield(self._ensure())
-
-    async def _ensure(self) -> AIOKafkaProducer:
-        async with self._lock:
-            if self._producer is not None:
-                return self._producer
-            producer = self._factory()
-            try:
-                # start() = bootstrap + InitProducerId, which fences (aborts) what an earlier
-                # producer with this transactional id left open.
-                await asyncio.wait_for(producer.start(), self._timeout)
-            except FAILURES as exc:
-                await discard(producer, 1.0)
-                raise KafkaUnavailable(f"transactional producer not ready: {exc!r}") from exc
-            self._producer = producer
-            self.generation += 1
-            return producer
+        return await self.slot.ready()
 
     async def _run(self) -> None:
         while True:
@@ -148,11 +134,11 @@ class Committer:
 
     async def _commit(self, batch: list[_Request]) -> None:
         attempt = _Attempt()
-        generation = self.generation
+        generation = self.slot.generation
         try:
             async with asyncio.timeout(self._timeout):
                 producer = await self.ready()
-                generation = self.generation
+                generation = self.slot.generation
                 await self._transaction(producer, [r for q in batch for r in q.records], attempt)
         except Exception as exc:  # any failure: answer 503, never leave a caller hanging
             if not isinstance(exc, FAILURES):
@@ -161,8 +147,8 @@ class Committer:
                 self.doubt.add(attempt.acks, generation)
                 log.warning("commit of %d records unanswered (%r)", len(attempt.acks), exc)
             _fail(batch, KafkaUnavailable(f"Kafka did not commit: {type(exc).__name__}"))
-            if attempt.committing or not await self._abort():
-                await self._reset()
+            if attempt.committing or not await self.slot.abort():
+                await self.slot.reset()
             return
         acks = iter(attempt.acks)
         for request in batch:
@@ -186,22 +172,10 @@ class Committer:
         ]
         attempt.committing = True
         await producer.commit_transaction()
-
-    async def _abort(self) -> bool:
-        producer = self._producer
-        if producer is None:
-            return False
-        try:
-            await asyncio.wait_for(producer.abort_transaction(), min(self._timeout, 5.0))
-        except Exception as exc:  # aiokafka raises plain errors on a bad state too
-            log.info("abort failed (%r); re-creating the transactional producer", exc)
-            return False
-        return True
-
-    async def _reset(self) -> None:
-        async with self._lock:
-            producer, self._producer = self._producer, None
-        await discard(producer, min(self._timeout, 5.0))
+        # A broker in controlled shutdown was seen to answer EndTxn(COMMIT) and come back with
+        # the transaction aborted: 2xx only once read_committed readers can see the records.
+        if self._confirm is not None and not await self._confirm(attempt.acks, self._timeout):
+            raise CommitUnconfirmed("commit acknowledged but not visible to read_committed")
 
 
 def _fail(batch: list[_Request], exc: KafkaUnavailable) -> None:

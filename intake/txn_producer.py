@@ -3,10 +3,13 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
+from intake.errors import KafkaUnavailable
 from intake.kafka import client_kwargs
 from intake.settings import KafkaSettings
 
@@ -59,3 +62,52 @@ def retrieve(future: "asyncio.Future[Any]") -> None:
     request) does not log 'exception was never retrieved'."""
     if not future.cancelled():
         future.exception()
+
+
+class ProducerSlot:
+    """The one transactional producer in use, created on demand and replaced after a failure.
+    `generation` counts successful initialisations: each fenced the ones before it."""
+
+    def __init__(self, factory: Callable[[], AIOKafkaProducer], timeout_s: float) -> None:
+        self._factory = factory
+        self._timeout = timeout_s
+        self._lock = asyncio.Lock()
+        self.current: AIOKafkaProducer | None = None
+        self.generation = 0
+
+    async def ready(self) -> AIOKafkaProducer:
+        # Shielded: a caller that times out (the readiness probe, a request) must not cancel a
+        # start half-way, which would leak a connected producer.
+        return await asyncio.shield(self._ensure())
+
+    async def _ensure(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self.current is not None:
+                return self.current
+            producer = self._factory()
+            try:
+                # start() = bootstrap + InitProducerId, which fences (aborts) what an earlier
+                # producer with this transactional id left open.
+                await asyncio.wait_for(producer.start(), self._timeout)
+            except (KafkaError, TimeoutError, OSError, AssertionError) as exc:
+                await discard(producer, 1.0)
+                raise KafkaUnavailable(f"transactional producer not ready: {exc!r}") from exc
+            self.current = producer
+            self.generation += 1
+            return producer
+
+    async def abort(self) -> bool:
+        producer = self.current
+        if producer is None:
+            return False
+        try:
+            await asyncio.wait_for(producer.abort_transaction(), min(self._timeout, 5.0))
+        except Exception as exc:  # aiokafka raises plain errors on a bad state too
+            log.info("abort failed (%r); re-creating the transactional producer", exc)
+            return False
+        return True
+
+    async def reset(self) -> None:
+        async with self._lock:
+            producer, self.current = self.current, None
+        await discard(producer, min(self._timeout, 5.0))

@@ -11,7 +11,7 @@ the sender retries, so a retried message lands on the intake topic exactly once.
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
 
@@ -19,7 +19,7 @@ from intake.deadletter import DeadLetter
 from intake.errors import KafkaUnavailable
 from intake.publisher import Ack, Outgoing, Publisher
 from intake.topics import Topics
-from intake.txn_committer import Committer
+from intake.txn_committer import Committer, Confirm
 from intake.txn_doubt import Reader
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,15 @@ class TxnPublisher(Publisher):
         *,
         linger_s: float = 0.002,
         max_records: int = 2000,
+        confirm: Confirm | None = None,
     ) -> None:
         # No producer of its own: the committer creates (and re-creates) it.
         super().__init__(None, topics, ack_timeout_s)
         self.committer = Committer(
-            factory, ack_timeout_s, linger_s=linger_s, max_records=max_records
+            factory, ack_timeout_s, linger_s=linger_s, max_records=max_records, confirm=confirm
         )
         self._reader = reader
+        self.closers: list[Callable[[], Awaitable[None]]] = []  # run after the committer
 
     async def start(self, timeout_s: float) -> None:
         """Bounded wait for the broker at startup, like `intake.kafka.start_producer`."""
@@ -58,6 +60,8 @@ class TxnPublisher(Publisher):
 
     async def close(self) -> None:
         await self.committer.close()
+        for close in self.closers:
+            await close()
 
     async def check(self) -> None:
         # ready() also re-creates the producer once Kafka is back, so an instance taken out
@@ -86,7 +90,7 @@ class TxnPublisher(Publisher):
         await self.committer.ready()
         # The committer drops its producer after an unanswered commit, so a newer generation
         # exists here and its InitProducerId has finished the old transaction either way.
-        if any(gen >= self.committer.generation for _, gen in doubtful):
+        if any(gen >= self.committer.slot.generation for _, gen in doubtful):
             raise KafkaUnavailable("an earlier commit is still unsettled")
         acks = [ack for ack, _ in doubtful]
         committed = await self._reader(acks, self._timeout)

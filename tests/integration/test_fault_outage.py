@@ -29,6 +29,7 @@ class Answer:
     status: int
     started: float
     ended: float
+    body: bytes = b""
 
 
 @dataclass
@@ -46,8 +47,8 @@ async def post(client: TestClient[object, object], cmid: str, log: Log) -> int:
     body = {"channel": "api", "channel_message_id": cmid, "text": f"where is order {cmid}?"}
     started = time.monotonic()
     resp = await client.post("/v1/messages", json=body, headers=AUTH)
-    await resp.read()
-    log.answers.append(Answer(cmid, resp.status, started, time.monotonic()))
+    body = await resp.read()
+    log.answers.append(Answer(cmid, resp.status, started, time.monotonic(), body[:200]))
     return resp.status
 
 
@@ -123,6 +124,16 @@ async def test_outage_answers_503_and_every_2xx_is_on_kafka_once(restartable: Re
     on_kafka = Counter(orjson.loads(r.value)["channel_message_id"] for r in records)
     assert {k: n for k, n in on_kafka.items() if n > 1} == {}, "a message is on Kafka twice"
     if set(on_kafka) != acked:
+        for a in log.answers:
+            if a.channel_message_id in acked - set(on_kafka):
+                print(
+                    a.channel_message_id,
+                    a.status,
+                    a.started - down_from,
+                    a.ended - down_from,
+                    a.body,
+                )
+        print("outage", down_until - down_from)
         await explain(kafka, topic, acked - set(on_kafka))
     assert set(on_kafka) == acked  # every 2xx is there; nothing answered only 503 is
     assert not log.only_refused() & set(on_kafka)

@@ -9,6 +9,7 @@ import pytest
 
 from intake.deadletter import DeadLetter, Stage
 from intake.errors import KafkaUnavailable
+from intake.publisher import Ack
 from intake.publishing import PublisherSettings, transactional_id
 from intake.topics import Topics
 from intake.txn_doubt import DoubtLog
@@ -146,3 +147,31 @@ def test_transactional_ids_never_repeat_in_a_process() -> None:
     fixed = PublisherSettings(transactional_id="shop-intake-0")
     assert transactional_id(fixed, "intake") == "shop-intake-0"
     assert transactional_id(fixed, "asterisk") == "shop-intake-0-asterisk"
+
+
+async def test_a_commit_not_visible_in_time_is_in_doubt_not_acknowledged(broker: Broker) -> None:
+    """EndTxn answered but the records never became readable (seen on a broker in controlled
+    shutdown): 503, remembered as in doubt, and the retry writes it again if it was aborted."""
+    visible = False
+
+    async def confirm(acks: list[Ack], timeout_s: float) -> bool:
+        return visible
+
+    pub = TxnPublisher(
+        lambda: FakeTxnProducer(broker),  # type: ignore[arg-type,return-value]
+        Topics("t"),
+        TIMEOUT,
+        Reader(broker),
+        confirm=confirm,
+    )
+    await pub.start(1.0)
+    try:
+        with pytest.raises(KafkaUnavailable):
+            await pub.publish([message(1)])
+        assert len(pub.committer.doubt) == 1
+        broker.committed.clear()  # the restarted broker aborted it
+        visible = True
+        await pub.publish([message(1)])
+        assert len(broker.committed) == 1 and len(pub.committer.doubt) == 0
+    finally:
+        await pub.close()
