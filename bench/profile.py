@@ -34,11 +34,26 @@ COMPONENTS = [
 ]
 
 
+INTAKE = [
+    ("validation (pydantic drafts)", ("intake/http/validation.py", "validate_python")),
+    ("completion: ids + identity HMACs", ("intake/complete.py", "intake/identity.py")),
+    ("encode (model_dump + orjson)", ("intake/serde.py", "model_dump")),
+    ("publisher (transactional group commit)", ("intake/txn_", "intake/publish")),
+    ("auth, rate limit, idempotency", ("intake/http/auth.py", "ratelimit.py", "idempotency")),
+    ("metrics + logging", ("prometheus_client", "omniroute/logs.py", "logging/")),
+    ("aiokafka", ("aiokafka/",)),
+    ("aiohttp (HTTP parsing, routing)", ("aiohttp/", "multidict", "yarl")),
+    ("event loop + sockets", ("asyncio/", "selectors.py", "uvloop")),
+]
+
+
 def _frame(raw: str) -> str:
     return re.sub(r":\d+\)$", ")", raw)
 
 
-def summarise(path: Path, top: int = 15) -> dict[str, Any]:
+def summarise(
+    path: Path, top: int = 15, components: list[tuple[str, tuple[str, ...]]] = COMPONENTS
+) -> dict[str, Any]:
     total = 0
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
@@ -53,7 +68,7 @@ def summarise(path: Path, top: int = 15) -> dict[str, Any]:
         for f in set(frames):
             inclusive[f] += n
         own[frames[-1]] += n
-        parts[_component(frames)] += n
+        parts[_component(frames, components)] += n
 
     def share(counter: Counter[str], limit: int = top) -> list[tuple[str, float]]:
         return [(k, round(100 * v / max(total, 1), 1)) for k, v in counter.most_common(limit)]
@@ -62,54 +77,73 @@ def summarise(path: Path, top: int = 15) -> dict[str, Any]:
         "samples": total,
         "components": share(parts),
         "self": share(own),
-        "inclusive": [x for x in share(inclusive, 200) if "router/" in x[0]][:top],
+        "inclusive": [x for x in share(inclusive, 200) if "router/" in x[0] or "intake/" in x[0]][
+            :top
+        ],
     }
 
 
-def _component(frames: list[str]) -> str:
+def _component(frames: list[str], components: list[tuple[str, tuple[str, ...]]]) -> str:
     for frame in reversed(frames):
-        for name, marks in COMPONENTS:
+        for name, marks in components:
             if any(m in frame for m in marks):
                 return name
     return "other"
 
 
-async def profile_router(ctx: Ctx) -> dict[str, Any]:
+def _sampler(ctx: Ctx, target: procs.Proc, out: Path) -> procs.Proc:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    argv = [spy, "record", "--pid", str(target.pid), "--rate", "100", "--format", "raw"]
+    return procs.Proc(
+        f"py-spy-{out.stem}", [*argv, "-o", str(out), "--nonblocking"], {}, ctx.run_dir
+    ).start()
+
+
+async def _stop(sampler: procs.Proc) -> None:
+    if sampler.proc is not None and sampler.alive():
+        sampler.proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        await asyncio.to_thread(sampler.proc.wait, 60)
+
+
+async def profile_router(ctx: Ctx) -> dict[str, Any]:
     kafka = ctx.kafka(label="prof")
     await ctx.backlog(kafka, ctx.sizes.drain_messages)
     group = f"{kafka.topic_prefix}-router"
     out = ctx.run_dir / "router.pyspy.txt"
     router = procs.router(f"{kafka.topic_prefix}-router", kafka, group, ctx.run_dir)
     router.start()
-    sampler = procs.Proc(
-        "py-spy",
-        [
-            spy,
-            "record",
-            "--pid",
-            str(router.pid),
-            "--rate",
-            "100",
-            "--format",
-            "raw",
-            "-o",
-            str(out),
-            "--nonblocking",
-        ],
-        {},
-        ctx.run_dir,
-    )
-    sampler.start()
+    sampler = _sampler(ctx, router, out)
     try:
         topics = Topics(kafka.topic_prefix)
         result = await drain(kafka, [group], topics.all_intake(), [router], timeout_s=1800)
     finally:
-        if sampler.proc is not None and sampler.alive():
-            sampler.proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-            await asyncio.to_thread(sampler.proc.wait, 60)
+        await _stop(sampler)
         await router.astop()
-    summary = summarise(out) if out.exists() else {"error": sampler.log_path.read_text()[-500:]}
     # The raw stacks (MBs) stay in the run directory: `--keep-logs DIR` keeps them for a flame
     # graph; the results file gets the summary.
+    summary = summarise(out) if out.exists() else {"error": sampler.log_path.read_text()[-500:]}
     return {"drain": result.summary(), **summary}
+
+
+async def profile_intake(ctx: Ctx) -> dict[str, Any]:
+    """Intake under wrk, single-message POSTs (its slowest case against the plain producer)."""
+    from bench.s_http import bodies, wrk
+    from bench.s_latency import intake_env, wait_ready
+
+    kafka = ctx.kafka(label="profi")
+    await ctx.topics(kafka)
+    port = procs.free_port()
+    out = ctx.run_dir / "intake.pyspy.txt"
+    with procs.cli(
+        "intake-prof", "omniroute.cli", intake_env(kafka, port), ctx.run_dir, "intake"
+    ) as intake:
+        await wait_ready(f"http://127.0.0.1:{port}/readyz", intake)
+        url = f"http://127.0.0.1:{port}/v1/messages"
+        body_file = bodies(ctx, 1, ctx.run_dir / "bodies-prof.jsonl")
+        sampler = _sampler(ctx, intake, out)
+        try:
+            load = await wrk(url, body_file, ctx.sizes.wrk_seconds, ctx.run_dir / "wrk-prof.log")
+        finally:
+            await _stop(sampler)
+    summary = summarise(out, components=INTAKE) if out.exists() else {"error": "no samples"}
+    return {"wrk": load, **summary}

@@ -65,6 +65,7 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
         *sections.throughput(r, "scaling", "6. Scaling: router processes"),
         *sections.micro(r),
         *sections.profile(r),
+        *sections.profile(r, "profile_intake", "intake under wrk, single-message POSTs"),
         "## Plots",
         "",
         *[f"![{p}](bench/plots/{p})" for p in pngs],
@@ -95,7 +96,8 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
 
 def write(root: Path, results: Path | None = None) -> Path:
     """From `results`, else the newest results file."""
-    newest = results or max((root / "bench" / "results").glob("*.json"))
+    # Full runs only ("<stamp>Z.json"); profile-only runs are kept as "<stamp>Z.profile.json".
+    newest = results or max((root / "bench" / "results").glob("*Z.json"))
     r = orjson.loads(newest.read_bytes())
     pngs = plots.all_plots(root / "bench" / "plots", r)
     out = root / "BENCHMARKS.md"

@@ -77,6 +77,8 @@ async def scenarios(ctx: Ctx, wanted: set[int], profile: bool) -> None:
 
         print("profile: router drain under py-spy", flush=True)
         r["profile"] = await prof.profile_router(ctx)
+        print("profile: intake under wrk with py-spy", flush=True)
+        r["profile_intake"] = await prof.profile_intake(ctx)
 
 
 def main() -> int:

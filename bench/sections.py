@@ -177,11 +177,13 @@ def micro(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def profile(r: dict[str, Any]) -> list[str]:
-    p = r.get("profile")
+def profile(
+    r: dict[str, Any], key: str = "profile", what: str = "router draining a backlog"
+) -> list[str]:
+    p = r.get(key)
     if not p or "components" not in p:
         return []
-    lines = [f"## Profile: router draining a backlog ({p['samples']} py-spy samples)", ""]
+    lines = [f"## Profile: {what} ({p['samples']} py-spy samples)", ""]
     lines += table(["component", "% of samples"], [[c, v] for c, v in p["components"]])
     lines += ["", *table(["function (self time)", "%"], [[c, v] for c, v in p["self"][:12]])]
     return [*lines, ""]
