@@ -44,7 +44,7 @@ class Drain:
         return out
 
 
-async def _committed(client: AIOKafkaAdminClient, group: str) -> dict[TopicPartition, int]:
+async def group_offsets(client: AIOKafkaAdminClient, group: str) -> dict[TopicPartition, int]:
     try:
         offsets = await client.list_consumer_group_offsets(group)
     except KafkaError as exc:
@@ -109,7 +109,7 @@ async def drain(
                 p.check()
             done = 0
             for group in groups:
-                committed = await _committed(client, group)
+                committed = await group_offsets(client, group)
                 done += sum(min(committed.get(tp, 0), end) for tp, end in ends.items())
             samples.append((time.monotonic() - started, done))
             cpu.append(sum(p.cpu_s() for p in procs))

@@ -16,7 +16,9 @@ from typing import Any
 
 from bench import procs
 from bench.context import Ctx
-from bench.measure import drain
+from bench.measure import drain, group_offsets
+from intake.kafka import admin
+from intake.settings import KafkaSettings
 from intake.topics import Topics
 
 # Leaf-most frame wins: a sample in orjson under serde.dumps counts as "encode".
@@ -105,6 +107,18 @@ async def _stop(sampler: procs.Proc) -> None:
         await asyncio.to_thread(sampler.proc.wait, 60)
 
 
+async def _first_commit(kafka: KafkaSettings, group: str, proc: procs.Proc) -> None:
+    client = admin(kafka)
+    await client.start()
+    try:
+        async with asyncio.timeout(300):
+            while not await group_offsets(client, group):
+                proc.check()
+                await asyncio.sleep(0.2)
+    finally:
+        await client.close()
+
+
 async def profile_router(ctx: Ctx) -> dict[str, Any]:
     kafka = ctx.kafka(label="prof")
     await ctx.backlog(kafka, ctx.sizes.drain_messages)
@@ -112,6 +126,7 @@ async def profile_router(ctx: Ctx) -> dict[str, Any]:
     out = ctx.run_dir / "router.pyspy.txt"
     router = procs.router(f"{kafka.topic_prefix}-router", kafka, group, ctx.run_dir)
     router.start()
+    await _first_commit(kafka, group, router)  # steady state only: start-up is not the path
     sampler = _sampler(ctx, router, out)
     try:
         topics = Topics(kafka.topic_prefix)
