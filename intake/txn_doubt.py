@@ -63,10 +63,19 @@ def _by_partition(acks: list[Ack]) -> dict[TopicPartition, dict[int, str]]:
     return out
 
 
-async def committed_ids(kafka: KafkaSettings, acks: list[Ack], timeout_s: float) -> set[str]:
-    """Which of these records a read_committed consumer sees. A partition is decided once the
-    position passed the highest offset asked about: aborted records are skipped, never
-    returned. Raises KafkaUnavailable when that cannot be decided within `timeout_s`."""
+async def _stable(consumer: AIOKafkaConsumer, wanted: dict[TopicPartition, dict[int, str]]) -> bool:
+    lso = await consumer.end_offsets(list(wanted))  # read_committed: the last stable offsets
+    return all(lso[tp] > max(offsets) for tp, offsets in wanted.items())
+
+
+async def committed_ids(
+    kafka: KafkaSettings, acks: list[Ack], timeout_s: float, window_s: float = 1.0
+) -> set[str]:
+    """Which of these records a read_committed consumer sees. Once the last stable offset (LSO)
+    is past them their transaction is decided; a committed record below the LSO is returned by
+    the first fetches, so one not returned within `window_s` was aborted. (The position alone
+    cannot decide: a fetch of nothing but aborted records and markers need not move it.)
+    Raises KafkaUnavailable when the LSO does not pass them within `timeout_s`."""
     wanted = _by_partition(acks)
     consumer = AIOKafkaConsumer(
         **client_kwargs(kafka),
@@ -76,20 +85,20 @@ async def committed_ids(kafka: KafkaSettings, acks: list[Ack], timeout_s: float)
         isolation_level="read_committed",
     )
     found: set[str] = set()
+    loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(timeout_s):
             await consumer.start()
-            consumer.assign(list(wanted))
+            tps = list(wanted)
+            while not await _stable(consumer, wanted):  # noqa: ASYNC110 - a broker-side state
+                await asyncio.sleep(0.05)
+            consumer.assign(tps)
             for tp, offsets in wanted.items():
                 consumer.seek(tp, min(offsets))
-            undecided = set(wanted)
-            while undecided:
-                batches = await consumer.getmany(*undecided, timeout_ms=200)
-                for tp, records in batches.items():
+            until = loop.time() + window_s
+            while len(found) < len(acks) and loop.time() < until:
+                for tp, records in (await consumer.getmany(timeout_ms=100)).items():
                     found.update(wanted[tp][r.offset] for r in records if r.offset in wanted[tp])
-                for tp in list(undecided):
-                    if await consumer.position(tp) > max(wanted[tp]):
-                        undecided.discard(tp)
     except (KafkaError, TimeoutError, OSError) as exc:
         raise KafkaUnavailable(f"outcome of an earlier commit unknown: {exc!r}") from exc
     finally:
