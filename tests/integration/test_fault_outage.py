@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 import orjson
 from aiohttp.test_utils import TestClient
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from intake.kafka import client_kwargs
+from intake.publisher import Ack
 from intake.settings import KafkaSettings
 from intake.topics import Topics
+from intake.txn_doubt import committed_ids
 from tests.integration.app_harness import AUTH, intake_client
 from tests.integration.fault_helpers import Restartable, restartable
 from tests.integration.kafka_helpers import read_records
@@ -139,3 +141,22 @@ async def test_outage_answers_503_and_every_2xx_is_on_kafka_once(restartable: Re
     assert not log.only_refused() & set(on_kafka)
     refused = sum(a.status == 503 for a in log.answers)
     print(f"{len(acked)} acknowledged, {refused} answers 503, outage {down_until - down_from:.1f}s")
+
+
+async def test_doubt_read_back_tells_committed_from_aborted(restartable: Restartable) -> None:
+    """The read-back that settles an in-doubt commit, on real transactions: one committed, one
+    aborted as the last thing on its partition (nothing after it moves a consumer on)."""
+    kafka = await restartable.settings()
+    topic = Topics(kafka.topic_prefix).intake("api")
+    producer = AIOKafkaProducer(**client_kwargs(kafka), transactional_id="doubt-read-back")
+    await producer.start()
+    acks: list[Ack] = []
+    try:
+        for name, commit in (("kept", True), ("dropped", False)):
+            await producer.begin_transaction()
+            meta = await (await producer.send(topic, b"{}", key=b"k", partition=0))
+            acks.append(Ack(name, meta.topic, meta.partition, meta.offset))
+            await (producer.commit_transaction() if commit else producer.abort_transaction())
+    finally:
+        await producer.stop()
+    assert await committed_ids(kafka, acks, 30.0) == {"kept"}
