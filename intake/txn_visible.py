@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class StableOffsets:
-    def __init__(self, kafka: KafkaSettings, poll_s: float = 0.005) -> None:
+    def __init__(self, kafka: KafkaSettings, poll_s: float = 0.001) -> None:
         self._kafka = kafka
         self._poll = poll_s
         self._consumer: AIOKafkaConsumer | None = None
