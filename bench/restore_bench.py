@@ -19,7 +19,7 @@ from intake.admin import ensure_topics
 from intake.settings import KafkaSettings
 from intake.topics import Topics, TopicSpec
 from router.eos.record import Record
-from router.eos.restore import Restorer, restore_consumer
+from router.eos.restore import Restorer
 from router.eos.transactions import PartitionProducer
 from router.state import codec
 from router.state.partition import DedupSettings, PartitionState
@@ -59,16 +59,11 @@ async def state_figures(kafka: KafkaSettings, keys: int) -> None:
     await write(kafka, topic, records)
     print(f"changelog: {keys} keys written in {time.monotonic() - started:.1f}s")
     del records
-    cons = restore_consumer(kafka)
-    await cons.start()
-    try:
-        state = PartitionState(0, DedupSettings())
-        started = time.monotonic()
-        count = await Restorer(cons, topic, 3600).restore([0], lambda _, k, v: state.restore(k, v))
-        entries = len(state)  # merges the restored records into the tables
-        elapsed = time.monotonic() - started
-    finally:
-        await cons.stop()
+    state = PartitionState(0, DedupSettings())
+    started = time.monotonic()
+    count = await Restorer(kafka, topic, 3600).restore([0], lambda _, k, v: state.restore(k, v))
+    entries = len(state)  # merges the restored records into the tables
+    elapsed = time.monotonic() - started
     print(f"restore of {count} changelog records ({entries} keys): {elapsed:.1f}s")
     per_key = state.resident_bytes() / max(entries, 1)
     print(f"  = {entries / elapsed:,.0f} keys/s; resident {per_key:.1f} B/key")

@@ -22,7 +22,7 @@ from router.eos.assignor import CoPartitionedAssignor
 from router.eos.owner import Partitions
 from router.eos.rebalance import Listener
 from router.eos.record import SOURCE_HEADER, Record
-from router.eos.restore import Restorer, restore_consumer
+from router.eos.restore import Restorer
 from router.eos.takeover import Opener, StateFactory
 from router.metrics import RouterMetrics
 from router.pipeline import Output, Pipeline, Result, Source
@@ -79,15 +79,13 @@ class Runner:
 
     async def run(self, stop: asyncio.Event) -> None:
         cons = self._consumer()
-        restore = restore_consumer(self.kafka)
         restorer = Restorer(
-            restore, self.pipeline.topics.router_state, self.settings.restore_timeout_s
+            self.kafka, self.pipeline.topics.router_state, self.settings.restore_timeout_s
         )
         opener = Opener(self.kafka, self.settings, restorer, self.metrics, self.state_factory)
         opener.output_topics = self._output_topics()
         owner = Partitions(cons, opener, self.metrics)
         cons.subscribe(self.pipeline.topics.all_intake(), listener=Listener(owner))
-        await start_producer(restore, self.kafka.connect_timeout_s)
         await start_producer(cons, self.kafka.connect_timeout_s)
         self.ready.set()
         poll_ms = min(self.settings.poll_timeout_ms, self.settings.commit_interval_ms)
@@ -107,7 +105,6 @@ class Runner:
             self.ready.clear()
             await owner.close()  # SIGTERM: commit what was processed, then leave
             await cons.stop()
-            await restore.stop()
 
     def _output_topics(self) -> list[str]:
         t = self.pipeline.topics
