@@ -11,6 +11,10 @@ Restarts alternate between the router and the intake process (SIGTERM, then star
 both recovery paths run under load. Each sample prints a line and the summary compares memory
 in the first and last third (after the state windows filled): "flat" is what we look for.
 Customers repeat (one of `--customers`), so the router's dedup and case state fill up and stay.
+The dedup window (OMNIROUTE_DEDUP_WINDOW_S, 24 h in production) is set to `--window-s` (300 s by
+default) so the windows fill, and expiry runs, within the run; the memory slope is taken over the
+rows after twice that. At the end the router must catch up, the exactly-once verifier must pass,
+and every message answered 2xx must be on Kafka exactly once.
 """
 
 import argparse
@@ -27,14 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 
 from bench.soak_procs import Proc, free_port, lag_of, start_intake, start_router
+from bench.soak_verify import Tally, closing_checks, slope_mib_per_hour
 from intake.http.auth import hash_token
+from intake.settings import KafkaSettings
 
 TOKEN = "omr_soak-token-000000000000000000000000000"  # noqa: S105 - a local test token
 
 
-async def drive(
-    base: str, rate: float, customers: int, stop: asyncio.Event, stats: dict[str, int]
-) -> None:
+async def drive(base: str, rate: float, customers: int, stop: asyncio.Event, tally: Tally) -> None:
     """Open-loop at `rate` req/s: a slow answer does not slow the offered load down."""
     headers = {"Authorization": f"Bearer {TOKEN}"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -42,32 +46,27 @@ async def drive(
         n, started = 0, time.monotonic()
         while not stop.is_set():
             n += 1
+            msg_id = f"soak-{uuid.uuid4().hex}"
             body = {
                 "channel": "api",
-                "channel_message_id": f"soak-{uuid.uuid4().hex}",
+                "channel_message_id": msg_id,
                 "text": f"where is my order A-{n % 5000}? it was due last week",
                 "customer": {"email": f"customer{n % customers}@example.com"},
             }
-            task = asyncio.create_task(_post(session, base, body, headers, stats))
+            post = session.post(f"{base}/v1/messages", json=body, headers=headers)
+            task = asyncio.create_task(_answer(post, msg_id, tally))
             pending.add(task)
             task.add_done_callback(pending.discard)
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def _post(
-    session: aiohttp.ClientSession,
-    base: str,
-    body: object,
-    headers: dict[str, str],
-    stats: dict[str, int],
-) -> None:
+async def _answer(post: "aiohttp.client._RequestContextManager", msg_id: str, tally: Tally) -> None:
     try:
-        async with session.post(f"{base}/v1/messages", json=body, headers=headers) as resp:
-            key = str(resp.status)
+        async with post as resp:
+            tally.record(str(resp.status), msg_id)
     except (aiohttp.ClientError, TimeoutError):
-        key = "conn"
-    stats[key] = stats.get(key, 0) + 1
+        tally.record("conn", msg_id)
 
 
 def sample(procs: dict[str, Proc]) -> dict[str, tuple[float, int]]:
@@ -79,9 +78,12 @@ def sample(procs: dict[str, Proc]) -> dict[str, tuple[float, int]]:
 
 async def soak(bootstrap: str, args: argparse.Namespace) -> None:
     env = dict(os.environ)
+    prefix, group = f"soak{uuid.uuid4().hex[:6]}", f"soak-router-{uuid.uuid4().hex[:6]}"
     env.update(
         OMNIROUTE_KAFKA_BOOTSTRAP=bootstrap,
-        OMNIROUTE_KAFKA_TOPIC_PREFIX=f"soak{uuid.uuid4().hex[:6]}",
+        OMNIROUTE_KAFKA_TOPIC_PREFIX=prefix,
+        OMNIROUTE_ROUTER_GROUP_ID=group,
+        OMNIROUTE_DEDUP_WINDOW_S=str(args.window_s),
         OMNIROUTE_INTAKE_TOKENS=f'[{{"name": "soak", "sha256": "{hash_token(TOKEN)}"}}]',
         OMNIROUTE_LOG_FORMAT="json",
     )
@@ -92,9 +94,10 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
         "router": start_router(env, router_port, logs),
     }
     base = f"http://127.0.0.1:{intake_port}"
-    stats: dict[str, int] = {}
+    tally = Tally()
+    stats = tally.answers
     stop = asyncio.Event()
-    driver = asyncio.create_task(drive(base, args.rate, args.customers, stop, stats))
+    driver = asyncio.create_task(drive(base, args.rate, args.customers, stop, tally))
     rows: list[tuple[float, dict[str, tuple[float, int]], float | None]] = []
     started = time.monotonic()
     restarts = 0
@@ -119,18 +122,24 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
                 restarts += 1
                 print(f"{elapsed:5.0f} restarting {name}", flush=True)
                 await asyncio.to_thread(procs[name].restart)
+        stop.set()
+        await driver
+        summarise(rows, stats, restarts, after_s=2 * args.window_s)
+        kafka = KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix)
+        ok = await closing_checks(kafka, group, tally.accepted, tally.refused)
+        print(f"soak verdict: {'OK' if ok else 'FAILED'}", flush=True)
     finally:
         stop.set()
         await driver
         for proc in procs.values():
             proc.stop()
-    summarise(rows, stats, restarts)
 
 
 def summarise(
     rows: list[tuple[float, dict[str, tuple[float, int]], float | None]],
     stats: dict[str, int],
     restarts: int,
+    after_s: float,
 ) -> None:
     third = max(1, len(rows) // 3)
     print(f"answers {dict(sorted(stats.items()))}, restarts {restarts}")
@@ -141,7 +150,9 @@ def summarise(
         print(
             f"{name}: rss first third {sum(first) / len(first):.1f} MiB, last third "
             f"{sum(last) / len(last):.1f} MiB, max {max(r[1][name][0] for r in rows):.1f} MiB; "
-            f"fds {min(fds)}..{max(fds)}"
+            f"fds {min(fds)}..{max(fds)}; slope after {after_s:.0f} s "
+            f"{slope_mib_per_hour([(r[0], r[1][name][0]) for r in rows if r[0] >= after_s]):+.1f}"
+            " MiB/h"
         )
     lags = [r[2] for r in rows if r[2] is not None]
     if lags:
@@ -153,6 +164,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--rate", type=float, default=50, help="requests per second")
     parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument(
+        "--window-s", type=int, default=300, help="dedup window (OMNIROUTE_DEDUP_WINDOW_S)"
+    )
     parser.add_argument("--interval", type=float, default=60, help="seconds between samples")
     parser.add_argument("--restart-every", type=float, default=10, help="minutes; 0 = never")
     parser.add_argument("--logs", default=tempfile.mkdtemp(prefix="soak-logs-"))

@@ -1,0 +1,63 @@
+"""The soak's closing checks: the router caught up, every input has exactly one outcome (the
+exactly-once verifier), and every message the intake answered 2xx is on Kafka exactly once
+(ids the intake refused must not be there either), and memory over the run's second half."""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from intake.settings import KafkaSettings
+from intake.topics import Topics
+from router.config.loader import load_default_config
+from router.verify import read_all, verify, wait_caught_up
+
+_ID = re.compile(rb"soak-[0-9a-f]{32}")
+
+
+@dataclass
+class Tally:
+    """The intake's answers: counts by status, and which message ids were accepted (2xx)."""
+
+    answers: dict[str, int] = field(default_factory=dict)
+    accepted: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
+
+    def record(self, status: str, msg_id: str) -> None:
+        self.answers[status] = self.answers.get(status, 0) + 1
+        (self.accepted if status.startswith("2") else self.refused).add(msg_id)
+
+
+async def closing_checks(
+    kafka: KafkaSettings, group_id: str, accepted: set[str], refused: set[str]
+) -> bool:
+    topics = Topics(kafka.topic_prefix)
+    await wait_caught_up(kafka, group_id, topics.all_intake(), timeout_s=300)
+    departments = load_default_config().all_departments()
+    report = await verify(kafka, topics, departments, timeout_s=600)
+    print(f"verifier: {'OK' if report.ok else 'FAILED'}: {report.summary()}")
+    inputs = await read_all(kafka, topics.all_intake(), values=True, timeout_s=600)
+    on_kafka = Counter(
+        m.group(0).decode() for r in inputs if (m := _ID.search(r.value or b"")) is not None
+    )
+    lost = accepted - on_kafka.keys()
+    twice = sum(1 for n in on_kafka.values() if n > 1)
+    # A refused (5xx/timeout) post may still have landed: the client cannot know, so it is
+    # reported, not a failure; an accepted one missing or doubled is.
+    landed_refused = len(refused & on_kafka.keys())
+    print(
+        f"intake: {len(accepted)} answered 2xx, {len(on_kafka)} distinct ids on Kafka, "
+        f"lost {len(lost)}, on Kafka twice {twice}, refused-but-landed {landed_refused}"
+    )
+    return report.ok and not lost and not twice
+
+
+def slope_mib_per_hour(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MiB) points, in MiB per hour."""
+    n = len(points)
+    if n < 2:
+        return float("nan")
+    mean_t = sum(t for t, _ in points) / n
+    mean_m = sum(m for _, m in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    cov = sum((t - mean_t) * (m - mean_m) for t, m in points)
+    return cov / var * 3600 if var else float("nan")
