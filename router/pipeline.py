@@ -18,6 +18,7 @@ from router.classifier import Classification, Classifier
 from router.decision import Decision, Dispatch, DuplicateRecord, make_decision
 from router.dedup.verdict import DedupLayer, Verdict
 from router.policy import decide_sla
+from router.sla.dispatched import dispatched_record
 from router.state.partition import PartitionState
 
 # Kinds that are recorded (decisions topic) but never open work in a department queue.
@@ -126,7 +127,12 @@ class Pipeline:
         decision = self.decide(message, classification, verdict)
         state.record_dispatch(message, verdict, decision.department, message.received_at)
         routed = self._route(message, decision)
-        return replace(routed, verdict=verdict, state_changes=self._state_changes(state))
+        # The case's SLA clock starts in the dispatch's own transaction (router/sla/dispatched).
+        follow_up = verdict.kind == "follow_up"
+        case = Output(self.topics.events, *dispatched_record(message, decision, follow_up))
+        outputs = [*routed.outputs, case]
+        changes = self._state_changes(state)
+        return replace(routed, outputs=outputs, verdict=verdict, state_changes=changes)
 
     def _route(self, message: Message, decision: Decision) -> Result:
         key = message.routing_key.encode()

@@ -38,11 +38,18 @@ def test_new_message_gets_a_case_and_changelog_records() -> None:
     assert result.decision is not None and result.verdict is not None
     assert result.decision.case_id == result.verdict.case_id
     assert result.decision.contact_count == 1
-    assert [o.topic for o in result.outputs] == ["p.dept.returns", "p.decisions"]
+    assert [o.topic for o in result.outputs] == ["p.dept.returns", "p.decisions", "p.events"]
     assert result.state_changes
     assert {(o.topic, o.partition) for o in result.state_changes} == {("p.router.state", 3)}
     dispatched = orjson.loads(result.outputs[0].value or b"")
     assert dispatched["decision"]["case_id"] == result.verdict.case_id
+    # The SLA clock starts in the same transaction, keyed by case id like the tools' events.
+    case = result.outputs[2]
+    assert case.key == result.verdict.case_id.encode()
+    assert dict(case.headers)["ce_type"] == b"io.omniroute.case_dispatched.v1"
+    body = orjson.loads(case.value or b"")
+    assert (body["kind"], body["contact_count"], body["department"]) == ("new", 1, "returns")
+    assert body["sla_target_seconds"] == result.decision.sla_target_seconds
 
 
 def test_duplicate_goes_to_duplicates_not_to_a_department() -> None:
@@ -81,6 +88,8 @@ def test_follow_up_goes_to_the_case_owner_with_the_case_id() -> None:
     assert d.department == "returns" and d.classified_department == "billing"
     assert d.case_id == first.decision.case_id and d.contact_count == 2
     assert result.outputs[0].topic == "p.dept.returns"
+    case = orjson.loads(result.outputs[-1].value or b"")
+    assert (case["kind"], case["case_id"], case["contact_count"]) == ("follow_up", d.case_id, 2)
 
 
 def test_follow_up_to_a_department_no_longer_configured_is_classified_afresh() -> None:
