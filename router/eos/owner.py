@@ -15,10 +15,9 @@ import time
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from router.eos.group import request_rejoin
-from router.eos.takeover import Opener
+from router.eos.ports import OwnerMetrics, TaskOpener
 from router.eos.task import PartitionTask
 from router.eos.transactions import PartitionFenced
-from router.metrics import RouterMetrics
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,8 @@ class Partitions:
     def __init__(
         self,
         cons: AIOKafkaConsumer,
-        opener: Opener,
-        metrics: RouterMetrics,
+        opener: TaskOpener,
+        metrics: OwnerMetrics,
     ) -> None:
         self.cons = cons
         self.opener = opener
