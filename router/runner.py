@@ -150,6 +150,11 @@ class Runner:
         return out
 
     async def _tick(self, owner: Partitions, cons: AIOKafkaConsumer) -> None:
+        if owner.paused:
+            # Between revocation and assignment nothing starts: no commit (the assignment
+            # would cancel it half-way if it drops p), no retried take-over of a partition
+            # that only the old assignment lists.
+            return
         now = time.monotonic()
         for task in list(owner.tasks.values()):
             if task.finished():

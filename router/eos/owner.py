@@ -93,19 +93,41 @@ class Partitions:
         )
 
     async def position(self, numbers: set[int]) -> None:
+        """Seek every input partition of `numbers`: a partition number kept across the
+        rebalance at its own next offsets, a new one at the committed offsets."""
         tps = sorted(
             tp for tp in self.assigned if tp.partition in numbers and tp.partition in self.tasks
         )
-        committed = await asyncio.gather(*(self.cons.committed(tp) for tp in tps))
+        # OffsetFetch (aiokafka has no KIP-447 require_stable) returns what the group
+        # coordinator has materialised, and a transaction's offsets materialise with its
+        # markers, written after EndTxn has already returned to us. A new task reads them after
+        # its InitProducerId, which waits for those markers; a kept task has no such barrier:
+        # re-reading could return offsets older than its own last commits (seen: None right
+        # after committing 197), and it would process those inputs again. What a kept task
+        # committed is exactly its next offsets: its ownership was continuous, it was flushed.
+        unknown = [tp for tp in tps if tp not in self.tasks[tp.partition].next_offsets]
+        fetched = await asyncio.gather(*(self.cons.committed(tp) for tp in unknown))
+        committed = dict(zip(unknown, fetched, strict=True))
         self.seeks += 1
-        for tp, offset in zip(tps, committed, strict=True):
+        for tp in tps:
+            task = self.tasks[tp.partition]
+            # 0: nothing committed yet, so the log start (retention may have moved it).
+            offset = committed[tp] if tp in committed else task.next_offsets[tp] or None
             if offset is None:
                 await self.cons.seek_to_beginning(tp)
             else:
                 self.cons.seek(tp, offset)
-            task = self.tasks[tp.partition]
             task.next_offsets[tp] = offset or 0
             task.positioned_at = self.seeks
+        if tps:
+            log.info(
+                "positioned %s (%d from the committed offsets)",
+                " ".join(
+                    f"{tp.topic}/{tp.partition}@{self.tasks[tp.partition].next_offsets[tp]}"
+                    for tp in tps
+                ),
+                len(unknown),
+            )
 
     async def drop(self, number: int) -> None:
         task = self.tasks.pop(number, None)

@@ -120,6 +120,13 @@ class PartitionProducer:
             # EndTxn(COMMIT) now could commit a transaction with a hole in it.
             raise errors[0]
         await prod.commit_transaction()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s committed %d records, offsets %s",
+                self.transactional_id,
+                len(records),
+                {f"{tp.topic}/{tp.partition}": o for tp, o in offsets.items()},
+            )
 
     async def _partitions_of(self, topic: str) -> None:
         self._partitions[topic] = len(await self._producer.partitions_for(topic))
