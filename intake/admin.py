@@ -1,5 +1,6 @@
 """`omniroute topics ensure`: create missing topics idempotently and report what exists."""
 
+from aiokafka import TopicPartition
 from aiokafka.admin import NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
@@ -54,3 +55,19 @@ async def missing_topics(settings: KafkaSettings, names: list[str]) -> list[str]
         return [n for n in names if n not in existing]
     finally:
         await client.close()
+
+
+async def partitions(settings: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the (existing) topics, from the cluster metadata."""
+    client = admin(settings)
+    await client.start()
+    try:
+        described = await client.describe_topics(topics)
+    finally:
+        await client.close()
+    return sorted(
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t["error_code"] == 0
+        for p in t["partitions"]
+    )

@@ -53,6 +53,10 @@ class Topics:
     def router_state(self) -> str:
         return f"{self.prefix}.router.state"
 
+    @property
+    def sla_state(self) -> str:
+        return f"{self.prefix}.sla.state"
+
     def specs(self, departments: list[str], partitions: int) -> list[TopicSpec]:
         """Every topic omniroute uses. Keyed topics share one partition count so that one
         customer's intake, state and department records land on the same partition number."""
@@ -61,4 +65,6 @@ class Topics:
         specs = [TopicSpec(n, partitions) for n in names]
         specs += [TopicSpec(self.customers, partitions, compacted=True)]
         specs += [TopicSpec(self.router_state, partitions, compacted=True)]
+        # The SLA tracker's changelog: partition p holds the cases of events partition p.
+        specs += [TopicSpec(self.sla_state, partitions, compacted=True)]
         return specs

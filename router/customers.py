@@ -8,6 +8,7 @@ to the customer's canonical key, so the router looks customers up by routing key
 import asyncio
 import logging
 
+from intake.admin import partitions
 from intake.directory import Directory
 from intake.directory_load import follow, load_export, read_to_end
 from intake.errors import ConfigError
@@ -17,7 +18,6 @@ from intake.kafka import consumer
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.assemble import RoutingSettings
-from router.sla.restore import partitions
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,10 @@
 """SLA tracker configuration: business-hours calendars, the at-risk share, escalation rules.
 
-Targets themselves come from the routing config (`sla` policy, stamped on every decision as
-`sla_due_at`); this model only says *how* the clock runs and what happens when it runs out.
+Targets and calendars come from the routing config (`sla` policy, stamped on every decision as
+`sla_target_seconds` and `sla_calendar`, and on the router's `dispatched` record): the tracker
+counts each case on the calendar that set its deadline. This model says what happens when the
+clock runs out. `BusinessCalendar` lives here because the routing config's `sla.calendars` and
+the tracker's arithmetic share it.
 """
 
 from datetime import date
@@ -135,12 +138,6 @@ class SlaTrackerConfig(_Model):
     at_risk_share: float = Field(
         0.8, gt=0, lt=1, description="Share of the target after which an at-risk alert fires"
     )
-    default_calendar: BusinessCalendar | None = Field(
-        None, description="Calendar for departments without their own; none = around the clock"
-    )
-    calendars: dict[Name, BusinessCalendar] = Field(
-        default_factory=dict, description="Business-hours calendar per department"
-    )
     escalations: tuple[EscalationRule, ...] = Field((), description="Escalation rules, in order")
     retain_resolved_seconds: int = Field(
         7 * 86400, ge=0, description="How long resolved cases stay in memory (status, reopen)"
@@ -155,9 +152,6 @@ class SlaTrackerConfig(_Model):
     status_window_seconds: int = Field(
         86400, ge=60, description="Window of the attainment figure on /status"
     )
-
-    def calendar(self, department: str) -> BusinessCalendar | None:
-        return self.calendars.get(department, self.default_calendar)
 
     def escalation(
         self, kind: AlertKind, department: str, priority: str, channel: str

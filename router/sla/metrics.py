@@ -16,8 +16,9 @@ from intake.message import Channel
 from router.config.model import Priority
 from router.metrics import SLA_BUCKETS
 from router.sla.alerts import Alert, AlertKind
-from router.sla.summary import summarize
-from router.sla.tracker import EventStatus, SlaTracker
+from router.sla.process import Effects
+from router.sla.summary import TrackedCases, summarize
+from router.sla.tracker import EventStatus
 from router.sla.transitions import Measure, Observation
 
 UNKNOWN = "unknown"
@@ -86,6 +87,19 @@ class SlaMetrics:
             "omniroute_sla_at_risk_cases", "Unanswered cases past the at-risk point, not breached",
             ["department"], registry=r,
         )  # fmt: skip
+        self.partitions = Gauge(
+            "omniroute_sla_partitions_owned",
+            "Partitions of omniroute.events this tracker instance owns",
+            registry=r,
+        )
+        self.transactions = Counter(
+            "omniroute_sla_transactions",
+            "SLA tracker Kafka transactions by result: committed, aborted (partition reset "
+            "from its changelog), fenced (another instance took the partition over)",
+            ["result"], registry=r,
+        )  # fmt: skip
+        for result in ("committed", "aborted", "fenced"):
+            self.transactions.labels(result)
         self.lag = Gauge(
             "omniroute_consumer_lag_records", "Records not yet consumed, summed over partitions",
             ["consumer", "topic"], registry=r,
@@ -141,7 +155,16 @@ class SlaMetrics:
     def event(self, event_type: EventType, status: EventStatus) -> None:
         self.events.labels(event_type.value, status.value).inc()
 
-    def refresh_gauges(self, tracker: SlaTracker, now: datetime) -> None:
+    def count(self, effects: Effects) -> None:
+        """What a committed transaction did (never called for one that failed)."""
+        self.observe(effects.observations)
+        self.alerted(effects.alerts)
+        for event_type, status in effects.events:
+            self.event(event_type, status)
+        for stage, reason in effects.deadletters:
+            self.deadletters.labels(stage.value, reason).inc()
+
+    def refresh_gauges(self, tracker: TrackedCases, now: datetime) -> None:
         totals: dict[str, list[float]] = {d: [0, 0, 0.0, 0] for d in [*self.departments]}
         for s in summarize(tracker, now, max_cases=0).departments.values():
             row = totals.setdefault(self.department(s.department), [0, 0, 0.0, 0])

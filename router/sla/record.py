@@ -3,7 +3,9 @@
 The record holds only ids and bounded enums (no customer data), so it can live in a compacted
 changelog topic keyed by case id. Times are epoch seconds in memory and epoch milliseconds on
 the wire; the encoding is a positional JSON array (about 150 bytes), versioned by its first
-element so a later layout can still read old records.
+element so a later layout can still read old records. The clock's rules (target, calendar,
+zone) come from the router's decision and are stored with the case, so the tracker never
+derives them again.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +14,8 @@ from datetime import UTC, datetime
 from intake import serde
 from intake.errors import InvalidInput
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+_FIELDS = 18
 _AT_RISK, _BREACHED, _RESOLUTION_SEEN = 1, 2, 4
 
 
@@ -24,7 +27,10 @@ class CaseRecord:
     priority: str
     started_at: float  # when the customer acted (the SLA clock start)
     dispatched_at: float
-    target_s: float  # first-response target, in business seconds
+    target_s: float  # first-response target, in SLA seconds of `calendar`
+    calendar: str | None = None  # routing-config calendar name; None: around the clock
+    zone: str | None = None  # time zone its hours count in, when not the calendar's own
+    contact_count: int = 1
     due_at: float | None = None  # None while paused or answered
     at_risk_at: float | None = None
     paused: list[tuple[float, float]] = field(default_factory=list)
@@ -81,6 +87,9 @@ def encode(r: CaseRecord) -> bytes:
             flags,
             r.reopens,
             r.escalated_to,
+            r.calendar,
+            r.zone,
+            r.contact_count,
         ]
     )
 
@@ -89,10 +98,10 @@ def decode(raw: bytes) -> CaseRecord:
     """Deadlines are not stored: the tracker recomputes them from the calendar on restore, so
     a calendar change after a restart applies to open cases too."""
     data = serde.loads_obj(raw)
-    if not isinstance(data, list) or not data or data[0] != RECORD_VERSION or len(data) != 15:
-        raise InvalidInput("not an SLA case record (version 1)")
+    if not isinstance(data, list) or len(data) != _FIELDS or data[0] != RECORD_VERSION:
+        raise InvalidInput(f"not an SLA case record (version {RECORD_VERSION})")
     (_, case_id, channel, dept, prio, start, disp, target, paused, since, first, res) = data[:12]
-    flags, reopens, escalated = data[12:]
+    flags, reopens, escalated, calendar, zone, contacts = data[12:]
     return CaseRecord(
         case_id=case_id,
         channel=channel,
@@ -110,4 +119,7 @@ def decode(raw: bytes) -> CaseRecord:
         resolution_seen=bool(flags & _RESOLUTION_SEEN),
         reopens=reopens,
         escalated_to=escalated,
+        calendar=calendar,
+        zone=zone,
+        contact_count=contacts,
     )

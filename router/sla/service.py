@@ -1,5 +1,5 @@
-"""Composition of the standalone SLA tracker process: configs -> tracker -> consumer + HTTP
-(/metrics, /healthz, /readyz, /status, /status.json)."""
+"""Composition of the SLA tracker process: configs -> per-partition trackers -> the
+exactly-once runner + HTTP (/metrics, /healthz, /readyz, /status, /status.json)."""
 
 import asyncio
 import logging
@@ -14,8 +14,8 @@ from intake.settings import KafkaSettings
 from router.http import build_http_app
 from router.service import load_routing
 from router.settings import RouterSettings
-from router.sla.consumer import SlaConsumer
 from router.sla.metrics import SlaMetrics
+from router.sla.runner import SlaRunner
 from router.sla.settings import SlaSettings, load_tracker_config
 from router.sla.tracker import SlaTracker
 from router.status.view import status_document
@@ -25,16 +25,22 @@ log = logging.getLogger(__name__)
 
 def build_tracker(
     settings: SlaSettings, router: RouterSettings, kafka: KafkaSettings, registry: CollectorRegistry
-) -> SlaConsumer:
-    """Departments come from the routing config, so labels and topics match the router's."""
-    departments = load_routing(router).all_departments()
+) -> SlaRunner:
+    """Departments and calendars come from the routing config, so labels, topics and the SLA
+    clock match the router's decisions."""
+    routing = load_routing(router)
+    departments = routing.all_departments()
+    calendars = routing.sla.calendars
     config = load_tracker_config(settings.config_path)
     targets = {r.redispatch_to for r in config.escalations if r.redispatch_to is not None}
     unknown = targets - set(departments)
     if unknown:
         raise ConfigError(f"escalation to unknown department(s): {', '.join(sorted(unknown))}")
-    tracker = SlaTracker(config, departments)
-    return SlaConsumer(settings, kafka, tracker, SlaMetrics(registry, departments))
+
+    def new_tracker() -> SlaTracker:
+        return SlaTracker(config, departments, calendars)
+
+    return SlaRunner(settings, kafka, new_tracker, SlaMetrics(registry, departments))
 
 
 async def serve(
@@ -45,17 +51,17 @@ async def serve(
     registry: CollectorRegistry | None = None,
 ) -> None:
     registry = registry or CollectorRegistry()
-    tracker = build_tracker(settings, router, kafka, registry)
+    runner = build_tracker(settings, router, kafka, registry)
 
     def status() -> dict[str, Any]:
-        now = tracker.clock().astimezone(UTC)
-        return status_document(tracker.tracker, now, settings.status_refresh_s)
+        now = runner.clock().astimezone(UTC)
+        return status_document(runner, now, settings.status_refresh_s)
 
-    http = web.AppRunner(build_http_app(registry, tracker.ready, status))
+    http = web.AppRunner(build_http_app(registry, runner.ready, status))
     await http.setup()
     await web.TCPSite(http, settings.http_host, settings.http_port).start()
     log.info("sla tracker http on %s:%s", settings.http_host, settings.http_port)
     try:
-        await tracker.run(stop)
+        await runner.run(stop)
     finally:
         await http.cleanup()

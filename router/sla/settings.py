@@ -15,7 +15,8 @@ class SlaSettings(BaseSettings):
 
     group_id: str = Field(
         "omniroute-sla-tracker",
-        description="Consumer group whose committed offsets mark what was already counted",
+        description="Consumer group of the tracker instances; also the prefix of their "
+        "transactional ids (<group_id>-p<partition>)",
     )
     config_path: Path | None = Field(
         None, description="SLA tracker YAML (calendars, escalations); unset = defaults"
@@ -26,6 +27,22 @@ class SlaSettings(BaseSettings):
     lag_interval_s: float = Field(5.0, gt=0, description="How often consumer lag is measured")
     poll_timeout_ms: int = Field(200, ge=1, description="How long a poll waits for records")
     max_batch: int = Field(500, ge=1, description="Most records processed per poll")
+    commit_interval_ms: int = Field(
+        200,
+        ge=1,
+        description="Per partition: one transaction (alerts, changelog, offsets) per interval",
+    )
+    transaction_timeout_ms: int = Field(
+        60_000, ge=1000, description="Kafka transaction timeout of the per-partition producers"
+    )
+    session_timeout_ms: int = Field(
+        10_000,
+        ge=1000,
+        description="Group session timeout: how soon a dead instance's partitions move",
+    )
+    restore_timeout_s: float = Field(
+        300.0, gt=0, description="Longest changelog restore of a partition take-over"
+    )
     status_refresh_s: int = Field(5, ge=1, description="Refresh period of the /status page")
 
 

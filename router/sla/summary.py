@@ -1,11 +1,26 @@
 """Per-department figures for gauges and the /status page, computed from the tracker's records
 (one pass; done per scrape and per status request, not per event)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
+from router.sla.config import SlaTrackerConfig
 from router.sla.record import CaseRecord
-from router.sla.tracker import SlaTracker
+
+
+class TrackedCases(Protocol):
+    """One tracker, or the union of an instance's per-partition trackers."""
+
+    @property
+    def config(self) -> SlaTrackerConfig: ...
+
+    @property
+    def departments(self) -> frozenset[str]: ...
+
+    @property
+    def cases(self) -> Mapping[str, CaseRecord]: ...
 
 
 @dataclass(slots=True)
@@ -42,7 +57,7 @@ class Summary:
     at_risk: list[RiskCase] = field(default_factory=list)
 
 
-def summarize(tracker: SlaTracker, now: datetime, max_cases: int = 50) -> Summary:
+def summarize(tracker: TrackedCases, now: datetime, max_cases: int = 50) -> Summary:
     t = now.timestamp()
     since = t - tracker.config.status_window_seconds
     out = {d: DepartmentStatus(d) for d in sorted(tracker.departments)}

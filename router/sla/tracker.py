@@ -6,17 +6,16 @@ Every metric-worthy effect comes from a state *transition* (first response unset
 false -> true), so replaying an event or restoring a record never counts anything twice.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from intake.events import EventType, LifecycleEvent
-from intake.message import Message
-from router.decision import Decision
 from router.sla import calendar
 from router.sla.alerts import Alert, AlertKind
-from router.sla.config import SlaTrackerConfig
+from router.sla.config import BusinessCalendar, SlaTrackerConfig
+from router.sla.dispatched import CaseDispatched
 from router.sla.escalate import make_alert
 from router.sla.record import CaseRecord
 from router.sla.transitions import TRANSITIONS, Observation
@@ -29,7 +28,7 @@ class EventStatus(StrEnum):
 
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # changed nothing (a replay, or a dispatch of a known case)
-    PENDING = "pending"  # case not dispatched yet (topics are read independently); kept
+    PENDING = "pending"  # case not dispatched (yet); kept in memory for a while
     DROPPED = "dropped"  # pending buffer full, or the target department is unknown
 
 
@@ -47,37 +46,63 @@ class Update:
 
 
 class SlaTracker:
-    def __init__(self, config: SlaTrackerConfig, departments: Iterable[str]) -> None:
+    """`calendars`: the routing config's named calendars. A case runs on the calendar its
+    decision named (`sla_calendar`), the same one that set its deadline: a single source."""
+
+    def __init__(
+        self,
+        config: SlaTrackerConfig,
+        departments: Iterable[str],
+        calendars: Mapping[str, BusinessCalendar] | None = None,
+    ) -> None:
         self.config = config
         self.departments = frozenset(departments)
+        self.calendars = dict(calendars or {})
         self.cases: dict[str, CaseRecord] = {}
         self.dirty: set[str] = set()
         self.evicted: set[str] = set()
         self._pending: dict[str, list[LifecycleEvent]] = {}
+        self._zoned: dict[tuple[str, str], BusinessCalendar] = {}
 
-    def on_dispatch(self, decision: Decision, message: Message) -> Update:
-        # Until the dedup/case work sets decision.case_id, every dispatched message is its own
-        # case, and department tools report events against the message id.
-        case_id = decision.case_id or decision.message_id
-        if case_id in self.cases:
-            return Update(EventStatus.DUPLICATE)
-        received = message.received_at
-        start = min(message.occurred_at or received, received)
+    def on_dispatched(self, d: CaseDispatched) -> Update:
+        record = self.cases.get(d.case_id)
+        if record is not None:
+            # A follow-up (or a redelivery) of a known case: one more contact, same clock.
+            if d.contact_count <= record.contact_count:
+                return Update(EventStatus.DUPLICATE)
+            record.contact_count = d.contact_count
+            self.dirty.add(record.case_id)
+            return Update(EventStatus.APPLIED)
         record = CaseRecord(
-            case_id=case_id,
-            channel=message.channel.value,
-            department=decision.department,
-            priority=decision.priority.value,
-            started_at=start.timestamp(),
-            dispatched_at=decision.decided_at.timestamp(),
-            target_s=max((decision.sla_due_at - start).total_seconds(), 0.0),
+            case_id=d.case_id,
+            channel=d.channel.value,
+            department=d.department,
+            priority=d.priority.value,
+            started_at=d.started_at.timestamp(),
+            dispatched_at=d.dispatched_at.timestamp(),
+            target_s=float(d.sla_target_seconds),
+            calendar=d.sla_calendar,
+            zone=d.calendar_timezone,
+            contact_count=d.contact_count,
         )
-        self.cases[case_id] = record
+        self.cases[d.case_id] = record
         self.reschedule(record)
         update = Update(EventStatus.APPLIED)
-        for event in sorted(self._pending.pop(case_id, []), key=lambda e: e.occurred_at):
+        for event in sorted(self._pending.pop(d.case_id, []), key=lambda e: e.occurred_at):
             update.released.append((event, self.on_event(event)))
         return update
+
+    def calendar_of(self, r: CaseRecord) -> BusinessCalendar | None:
+        cal = self.calendars.get(r.calendar) if r.calendar else None
+        if cal is None or r.zone is None or r.zone == cal.timezone:
+            return cal
+        key = (r.calendar or "", r.zone)
+        zoned = self._zoned.get(key)
+        if zoned is None:
+            # Same hours on the customer's clock, as the router counted them (router.policy).
+            data = cal.model_dump() | {"timezone": r.zone}
+            zoned = self._zoned[key] = BusinessCalendar.model_validate(data)
+        return zoned
 
     def on_event(self, event: LifecycleEvent) -> Update:
         record = self.cases.get(event.case_id)
@@ -115,14 +140,14 @@ class SlaTracker:
         if not r.awaiting_response or r.paused_since is not None:
             r.due_at = r.at_risk_at = None
             return
-        cal = self.config.calendar(r.department)
+        cal = self.calendar_of(r)
         share = r.target_s * self.config.at_risk_share
         r.due_at = calendar.reach(cal, r.started_at, r.target_s, r.paused)
         r.at_risk_at = calendar.reach(cal, r.started_at, share, r.paused)
 
     def elapsed(self, r: CaseRecord, until: float) -> float:
         pauses = [*r.paused, *([(r.paused_since, until)] if r.paused_since is not None else [])]
-        return calendar.elapsed(self.config.calendar(r.department), r.started_at, until, pauses)
+        return calendar.elapsed(self.calendar_of(r), r.started_at, until, pauses)
 
     def tick(self, now: datetime) -> list[Alert]:
         t = now.timestamp()
@@ -144,13 +169,6 @@ class SlaTracker:
         if rule is not None and rule.redispatch_to is not None:
             r.escalated_to = rule.redispatch_to
         return make_alert(r, kind, t, self.elapsed(r, t), rule)
-
-    def mark_emitted(self, case_id: str, kind: AlertKind) -> None:
-        """Restore path: an alert already on `omniroute.alerts` must not be raised again."""
-        r = self.cases.get(case_id)
-        if r is not None:
-            r.at_risk_emitted = True
-            r.breached_emitted = r.breached_emitted or kind is AlertKind.BREACHED
 
     def restore(self, records: Iterable[CaseRecord]) -> None:
         for r in records:

@@ -108,7 +108,9 @@ def reopened(tr: "SlaTracker", r: CaseRecord, e: LifecycleEvent, at: float, u: "
 def transferred(tr: "SlaTracker", r: CaseRecord, e: LifecycleEvent, at: float, u: "Update") -> bool:
     if e.to_department is None or e.to_department == r.department:
         return False
-    r.department = e.to_department  # the new department's calendar applies from here on
+    # Metrics and escalations follow the case; its clock (target, calendar) stays the one the
+    # router's decision set.
+    r.department = e.to_department
     return True
 
 

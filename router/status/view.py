@@ -4,11 +4,10 @@ needs to find the case) but never in metric labels."""
 from datetime import datetime
 from typing import Any
 
-from router.sla.summary import summarize
-from router.sla.tracker import SlaTracker
+from router.sla.summary import TrackedCases, summarize
 
 
-def status_document(tracker: SlaTracker, now: datetime, refresh_s: int) -> dict[str, Any]:
+def status_document(tracker: TrackedCases, now: datetime, refresh_s: int) -> dict[str, Any]:
     summary = summarize(tracker, now)
     departments = [
         {

@@ -57,9 +57,9 @@ async def test_status_page_renders_and_refreshes(tmp_path: Path) -> None:
     path = require_binary("chromium", "chromium")
     now = datetime.now(UTC)
     tracker = SlaTracker(SlaTrackerConfig(), DEPARTMENTS)
-    tracker.on_dispatch(*dispatch("case-a", 100, at=now - secs(90)))  # past 80 %: at risk
-    tracker.on_dispatch(*dispatch("case-b", 3600, at=now - secs(60), channel=Channel.EMAIL))
-    tracker.on_dispatch(*dispatch("case-c", 60, at=now - secs(30), department="complaints"))
+    tracker.on_dispatched(dispatch("case-a", 100, at=now - secs(90)))  # past 80 %: at risk
+    tracker.on_dispatched(dispatch("case-b", 3600, at=now - secs(60), channel=Channel.EMAIL))
+    tracker.on_dispatched(dispatch("case-c", 60, at=now - secs(30), department="complaints"))
     tracker.on_event(event("case-c", EventType.FIRST_RESPONSE, now - secs(20)))
     assert len(tracker.tick(now)) == 1
     source = Source(tracker)

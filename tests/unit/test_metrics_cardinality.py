@@ -127,8 +127,10 @@ def test_sla_series_do_not_grow_with_traffic(cases: int) -> None:
         case = f"case-{n:05d}-customer{n}@example.com".replace("@", "-at-")
         ids.append(case)
         department = DEPARTMENTS[n % len(DEPARTMENTS)]
-        d, m = dispatch(case, 30, channel=channels[n % 5], priority=priorities[n % 4])
-        tracker.on_dispatch(d.model_copy(update={"department": department}), m)
+        p = priorities[n % 4]
+        tracker.on_dispatched(
+            dispatch(case, 30, channel=channels[n % 5], priority=p, department=department)
+        )
         if n % 3 == 0:
             u = tracker.on_event(event(case, EventType.RESOLVED, T0 + timedelta(seconds=n % 60)))
             metrics.observe(u.observations)
@@ -145,6 +147,7 @@ def test_sla_series_do_not_grow_with_traffic(cases: int) -> None:
     allowed = {*DEPARTMENTS, UNKNOWN, *(c.value for c in Channel), *(p.value for p in Priority)}
     allowed |= {"met", "breached", "redispatch", "raise_priority", *(t.value for t in EventType)}
     allowed |= {"applied", "duplicate", "pending", "dropped"}
+    allowed |= {"committed", "aborted", "fenced"}  # transaction results
     le = {labels["le"] for _, labels in series if "le" in labels}
     assert values - le <= allowed
     # Bound: every label combination the config allows, independent of the number of cases.

@@ -1,16 +1,27 @@
 from datetime import UTC, date, datetime
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
+from intake import serde
 from intake.events import EventType
+from intake.message import Channel, Message
+from intake.topics import Topics
+from router.classifier import Classifier
+from router.config import load_default_config
+from router.config.loader import parse_config
+from router.pipeline import Pipeline
 from router.sla import calendar
 from router.sla.alerts import AlertKind
 from router.sla.config import BusinessCalendar, SlaTrackerConfig
+from router.sla.dispatched import CaseDispatched
 from router.sla.tracker import SlaTracker
+from router.state.partition import DedupSettings, PartitionState
 from tests.unit.test_sla_helpers import DEPARTMENTS, dispatch, event, secs
 
 OFFICE = BusinessCalendar()  # Mon-Fri 09:00-17:00 UTC
+FRIDAY_4PM = datetime(2025, 3, 7, 16, tzinfo=UTC)
 
 
 def ts(*args: int) -> float:
@@ -76,14 +87,51 @@ def test_unreachable_target_is_bounded() -> None:
     assert calendar.reach(cal, 0, 10**9) == calendar.FOREVER
 
 
-def test_tracker_uses_department_calendar() -> None:
-    config = SlaTrackerConfig(calendars={"complaints": OFFICE})
-    tr = SlaTracker(config, DEPARTMENTS)
+def test_tracker_counts_on_the_calendar_the_decision_named() -> None:
+    tr = SlaTracker(SlaTrackerConfig(), DEPARTMENTS, {"office": OFFICE})
     saturday = datetime(2025, 3, 8, 12, tzinfo=UTC)
-    tr.on_dispatch(*dispatch("c1", 3600, at=saturday, department="complaints"))
-    tr.on_dispatch(*dispatch("c2", 3600, at=saturday, department="logistics"))
+    tr.on_dispatched(dispatch("c1", 3600, at=saturday, calendar="office"))
+    tr.on_dispatched(dispatch("c2", 3600, at=saturday))  # no calendar: around the clock
     alerts = tr.tick(saturday + secs(7200))
     assert [(a.case_id, a.kind) for a in alerts] == [("c2", AlertKind.BREACHED)]
+    assert tr.cases["c1"].due_at == ts(2025, 3, 10, 10)
     monday_0910 = datetime(2025, 3, 10, 9, 10, tzinfo=UTC)
-    u = tr.on_event(event("c1", EventType.FIRST_RESPONSE, monday_0910, department="complaints"))
+    u = tr.on_event(event("c1", EventType.FIRST_RESPONSE, monday_0910))
     assert u.observations[0].seconds == 600 and u.observations[0].met
+
+
+def test_business_hours_are_counted_once_with_a_routing_calendar() -> None:
+    """The router's deadline already skips closed hours; the tracker must count the decision's
+    target in business seconds, not the wall-clock span to that deadline again."""
+    data = load_default_config().model_dump(mode="json", exclude={"version"})
+    data["sla"]["calendars"] = {"office": OFFICE.model_dump(mode="json")}
+    data["sla"]["default_calendar"] = "office"
+    data["sla"]["first_response_seconds"]["social"] = 7200
+    config = parse_config(yaml.safe_dump(data))
+    pipeline = Pipeline(Classifier(config), Topics("p"), clock=lambda: FRIDAY_4PM)
+    message = Message(
+        channel=Channel.SOCIAL, channel_message_id="m1", id="m1", source="test",
+        received_at=FRIDAY_4PM, routing_key="k-1", text="hello there",
+    )  # fmt: skip
+    result = pipeline.process(message, PartitionState(0, DedupSettings()))
+    [case] = [o for o in result.outputs if o.topic == "p.events"]
+    record = serde.loads(CaseDispatched, case.value or b"")
+    assert record.sla_calendar == "office"
+    target = record.sla_target_seconds
+    assert 3600 < target <= 7200  # more than Friday's last open hour
+    due = calendar.reach(OFFICE, FRIDAY_4PM.timestamp(), target)
+    assert record.due_at.timestamp() == due and due > FRIDAY_4PM.timestamp() + 2 * 86400
+    tr = SlaTracker(SlaTrackerConfig(), DEPARTMENTS, {"office": OFFICE})
+    tr.on_dispatched(record)
+    r = tr.cases[record.case_id]
+    assert r.target_s == target and r.due_at == due  # not the wall-clock span, counted again
+    before = datetime.fromtimestamp(due - 1, UTC)
+    assert [a.kind for a in tr.tick(before)] == [AlertKind.AT_RISK]
+    assert [a.kind for a in tr.tick(datetime.fromtimestamp(due, UTC))] == [AlertKind.BREACHED]
+
+
+def test_customer_time_zone_of_the_decision_is_kept() -> None:
+    tr = SlaTracker(SlaTrackerConfig(), DEPARTMENTS, {"office": OFFICE})
+    tr.on_dispatched(dispatch("c1", 3600, at=FRIDAY_4PM, calendar="office", zone="Asia/Tokyo"))
+    # 09:00-17:00 Tokyo is 00:00-08:00 UTC: Friday 16:00 UTC is closed until Monday 00:00 UTC.
+    assert tr.cases["c1"].due_at == ts(2025, 3, 10, 1)

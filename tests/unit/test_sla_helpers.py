@@ -1,12 +1,12 @@
-"""Builders for SLA tracker tests: a dispatched message with a chosen target, and events."""
+"""Builders for SLA tracker tests: the router's `dispatched` record with a chosen target, and
+events."""
 
 from datetime import UTC, datetime, timedelta
 
 from intake.events import EventType, LifecycleEvent
-from intake.message import Channel, Message
-from router.classifier import Layer
+from intake.message import Channel
 from router.config.model import Priority
-from router.decision import Decision
+from router.sla.dispatched import CaseDispatched
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday, 09:00 UTC
 DEPARTMENTS = ("customer_service", "complaints", "logistics", "supervisors", "triage")
@@ -20,28 +20,28 @@ def dispatch(
     channel: Channel = Channel.WEBCHAT,
     department: str = "customer_service",
     priority: Priority = Priority.NORMAL,
-) -> tuple[Decision, Message]:
-    message = Message(
+    calendar: str | None = None,
+    zone: str | None = None,
+    contacts: int = 1,
+) -> CaseDispatched:
+    """`due_at` is the wall-clock deadline only without a calendar; the tracker never reads it
+    (it counts `sla_target_seconds` on the calendar)."""
+    return CaseDispatched(
+        case_id=case,
+        message_id=f"{case}-m{contacts}",
+        kind="new" if contacts == 1 else "follow_up",
         channel=channel,
-        channel_message_id=case,
-        id=case,
-        source="test",
-        received_at=at,
-        routing_key="k-" + case,
-        text="hello",
-    )
-    decision = Decision(
-        message_id=case,
         department=department,
-        layer=Layer.RULES,
-        confidence=1.0,
         priority=priority,
-        sla_due_at=at + timedelta(seconds=target_s),
-        sla_policy="test",
-        config_version="test",
-        decided_at=at + timedelta(milliseconds=200),
+        received_at=at,
+        started_at=at,
+        dispatched_at=at + timedelta(milliseconds=200),
+        sla_target_seconds=round(target_s),
+        sla_calendar=calendar,
+        calendar_timezone=zone,
+        due_at=at + timedelta(seconds=target_s),
+        contact_count=contacts,
     )
-    return decision, message
 
 
 def event(

@@ -1,6 +1,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
@@ -22,8 +23,8 @@ def test_outcomes_histograms_and_alerts_are_counted_once() -> None:
     registry = CollectorRegistry()
     metrics = SlaMetrics(registry, DEPARTMENTS)
     tr = SlaTracker(SlaTrackerConfig(), DEPARTMENTS)
-    tr.on_dispatch(*dispatch("met", 30))
-    tr.on_dispatch(*dispatch("late", 30, channel=Channel.EMAIL))
+    tr.on_dispatched(dispatch("met", 30))
+    tr.on_dispatched(dispatch("late", 30, channel=Channel.EMAIL))
     u = tr.on_event(event("met", EventType.FIRST_RESPONSE, T0 + secs(10)))
     metrics.observe(u.observations)
     metrics.event(EventType.FIRST_RESPONSE, u.status)
@@ -50,9 +51,9 @@ def test_gauges_per_department() -> None:
     registry = CollectorRegistry()
     metrics = SlaMetrics(registry, DEPARTMENTS)
     tr = SlaTracker(SlaTrackerConfig(), DEPARTMENTS)
-    tr.on_dispatch(*dispatch("a", 100, department="logistics"))
-    tr.on_dispatch(*dispatch("b", 100, at=T0 + secs(50), department="logistics"))
-    tr.on_dispatch(*dispatch("c", 100, department="complaints"))
+    tr.on_dispatched(dispatch("a", 100, department="logistics"))
+    tr.on_dispatched(dispatch("b", 100, at=T0 + secs(50), department="logistics"))
+    tr.on_dispatched(dispatch("c", 100, department="complaints"))
     tr.on_event(event("c", EventType.RESOLVED, T0 + secs(5)))
     now = T0 + timedelta(seconds=85)
     tr.tick(now)
@@ -71,10 +72,12 @@ def test_unknown_label_values_collapse() -> None:
 
 
 def test_documented_example_config_is_valid() -> None:
+    """Calendars are no longer the tracker's (the routing config's are the single source): an
+    old tracker YAML with `calendars` fails loudly instead of being silently ignored."""
+    with pytest.raises(ValueError):
+        SlaTrackerConfig.model_validate({"calendars": {"complaints": {}}})
     text = DOC.read_text()
     block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     config = SlaTrackerConfig.model_validate(yaml.safe_load(block))
-    calendar = config.calendar("complaints")
-    assert calendar is not None and calendar.timezone == "Europe/Berlin"
-    assert config.calendar("billing") is None
+    assert config.at_risk_share == 0.8
     assert [r.id for r in config.escalations] == ["chat_breach_to_supervisor", "vip_at_risk_urgent"]

@@ -24,7 +24,7 @@ def restart(tr: SlaTracker) -> SlaTracker:
 
 def test_encoding_round_trips() -> None:
     tr = fresh()
-    tr.on_dispatch(*dispatch("c1", 100))
+    tr.on_dispatched(dispatch("c1", 100))
     tr.on_event(event("c1", EventType.WAITING_ON_CUSTOMER, T0 + secs(10)))
     tr.on_event(event("c1", EventType.CUSTOMER_REPLIED, T0 + secs(20)))
     tr.tick(T0 + secs(95))
@@ -37,8 +37,8 @@ def test_encoding_round_trips() -> None:
 def test_restart_mid_case_counts_everything_once() -> None:
     tr = fresh()
     first = dispatch("c1", 100)
-    tr.on_dispatch(*first)
-    tr.on_dispatch(*dispatch("c2", 100))
+    tr.on_dispatched(first)
+    tr.on_dispatched(dispatch("c2", 100))
     pause = event("c1", EventType.WAITING_ON_CUSTOMER, T0 + secs(10))
     tr.on_event(pause)
     alerts = tr.tick(T0 + secs(85))
@@ -46,7 +46,7 @@ def test_restart_mid_case_counts_everything_once() -> None:
 
     tr = restart(tr)
     # Redelivered inputs from before the restart change nothing.
-    assert tr.on_dispatch(*first).observations == []
+    assert tr.on_dispatched(first).observations == []
     assert tr.on_event(pause).observations == []
     assert tr.tick(T0 + secs(86)) == []  # c2's at-risk is not raised again
     [breach] = tr.tick(T0 + secs(100))
@@ -62,9 +62,22 @@ def test_restart_mid_case_counts_everything_once() -> None:
     assert tr.tick(T0 + secs(10_000)) == []
 
 
-def test_alerts_already_published_are_not_raised_again() -> None:
+def test_breach_flag_travels_in_the_changelog() -> None:
     tr = fresh()
-    tr.on_dispatch(*dispatch("c1", 100))
-    tr.mark_emitted("c1", AlertKind.BREACHED)
-    assert tr.tick(T0 + secs(200)) == []
-    assert tr.cases["c1"].at_risk_emitted
+    tr.on_dispatched(dispatch("c1", 100))
+    [breach] = tr.tick(T0 + secs(200))
+    assert breach.kind is AlertKind.BREACHED
+    tr = restart(tr)
+    assert tr.tick(T0 + secs(300)) == []
+    assert tr.cases["c1"].at_risk_emitted and tr.cases["c1"].breached_emitted
+
+
+def test_follow_up_contact_count_survives_a_restart() -> None:
+    tr = fresh()
+    tr.on_dispatched(dispatch("c1", 100))
+    assert tr.on_dispatched(dispatch("c1", 100, at=T0 + secs(30), contacts=2)).status.value == (
+        "applied"
+    )
+    tr = restart(tr)
+    assert tr.cases["c1"].contact_count == 2
+    assert tr.cases["c1"].started_at == T0.timestamp()  # the first contact's clock runs on

@@ -13,7 +13,7 @@ def tracker(**config: object) -> SlaTracker:
 
 def test_response_in_time_is_met_and_observed_once() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     u = tr.on_event(event("c1", EventType.FIRST_RESPONSE, T0 + secs(10)))
     assert u.status is EventStatus.APPLIED
     [obs] = u.observations
@@ -25,7 +25,7 @@ def test_response_in_time_is_met_and_observed_once() -> None:
 
 def test_at_risk_then_breach_each_once() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 100))
+    tr.on_dispatched(dispatch("c1", 100))
     assert tr.tick(T0 + secs(79)) == []
     [risk] = tr.tick(T0 + secs(80))
     assert risk.kind is AlertKind.AT_RISK and risk.id == "c1:at_risk"
@@ -41,7 +41,7 @@ def test_at_risk_then_breach_each_once() -> None:
 
 def test_late_response_before_tick_is_the_breach() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     u = tr.on_event(event("c1", EventType.FIRST_RESPONSE, T0 + secs(45)))
     assert [a.kind for a in u.alerts] == [AlertKind.BREACHED]
     assert u.observations[0].met is None
@@ -50,14 +50,14 @@ def test_late_response_before_tick_is_the_breach() -> None:
 
 def test_breach_after_downtime_skips_at_risk() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     assert [a.kind for a in tr.tick(T0 + secs(3600))] == [AlertKind.BREACHED]
     assert tr.tick(T0 + secs(3601)) == []
 
 
 def test_pause_and_resume_move_the_deadline() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 100))
+    tr.on_dispatched(dispatch("c1", 100))
     tr.on_event(event("c1", EventType.WAITING_ON_CUSTOMER, T0 + secs(50)))
     assert tr.cases["c1"].due_at is None
     assert tr.tick(T0 + secs(1000)) == []  # the clock is stopped while we wait on the customer
@@ -71,7 +71,7 @@ def test_pause_and_resume_move_the_deadline() -> None:
 
 def test_pause_replays_are_ignored() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 100))
+    tr.on_dispatched(dispatch("c1", 100))
     pause = event("c1", EventType.WAITING_ON_CUSTOMER, T0 + secs(10))
     tr.on_event(pause)
     assert tr.on_event(pause).status is EventStatus.DUPLICATE
@@ -82,7 +82,7 @@ def test_pause_replays_are_ignored() -> None:
 
 def test_resolution_reopen_and_resolution_observed_once() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     u = tr.on_event(event("c1", EventType.RESOLVED, T0 + secs(20)))
     kinds = [(o.measure, o.seconds) for o in u.observations]
     assert kinds == [(Measure.FIRST_RESPONSE, 20), (Measure.RESOLUTION, 20)]
@@ -97,13 +97,13 @@ def test_events_before_dispatch_wait_for_it() -> None:
     early = event("c1", EventType.FIRST_RESPONSE, T0 + secs(5))
     assert tr.on_event(early).status is EventStatus.PENDING
     assert tr.on_event(early).status is EventStatus.DUPLICATE
-    u = tr.on_dispatch(*dispatch("c1", 30))
+    u = tr.on_dispatched(dispatch("c1", 30))
     assert u.observations == []
     [(released, effects)] = u.released
     assert released == early and [o.met for o in effects.observations] == [True]
     assert [o.met for o in u.all_observations()] == [True]
     assert tr.pending_keys() == set()
-    assert tr.on_dispatch(*dispatch("c1", 30)).status is EventStatus.DUPLICATE
+    assert tr.on_dispatched(dispatch("c1", 30)).status is EventStatus.DUPLICATE
 
 
 def test_pending_buffer_is_bounded() -> None:
@@ -115,7 +115,7 @@ def test_pending_buffer_is_bounded() -> None:
 
 def test_transfer_to_known_department_only() -> None:
     tr = tracker()
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     bad = tr.on_event(event("c1", EventType.TRANSFERRED, T0 + secs(1), to="nowhere"))
     assert bad.status is EventStatus.DROPPED
     tr.on_event(event("c1", EventType.TRANSFERRED, T0 + secs(1), to="logistics"))
@@ -129,8 +129,8 @@ def test_escalation_rule_redispatches_on_breach() -> None:
         id="to_supervisor", redispatch_to="supervisors", channels=(Channel.WEBCHAT,)
     )
     tr = tracker(escalations=[rule.model_dump()])
-    tr.on_dispatch(*dispatch("c1", 10))
-    tr.on_dispatch(*dispatch("c2", 10, channel=Channel.EMAIL))
+    tr.on_dispatched(dispatch("c1", 10))
+    tr.on_dispatched(dispatch("c2", 10, channel=Channel.EMAIL))
     alerts = {a.case_id: a for a in tr.tick(T0 + secs(11))}
     assert alerts["c1"].escalation is not None
     assert alerts["c1"].escalation.redispatch_to == "supervisors"
@@ -140,7 +140,7 @@ def test_escalation_rule_redispatches_on_breach() -> None:
 
 def test_resolved_cases_are_evicted_with_tombstones() -> None:
     tr = tracker(retain_resolved_seconds=60)
-    tr.on_dispatch(*dispatch("c1", 30))
+    tr.on_dispatched(dispatch("c1", 30))
     tr.on_event(event("c1", EventType.RESOLVED, T0 + secs(5)))
     tr.drain_dirty()
     tr.tick(T0 + secs(100))
