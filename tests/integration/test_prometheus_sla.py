@@ -99,7 +99,9 @@ async def test_prometheus_counts_first_responses_and_breaches(
     router_settings = RouterSettings(
         config_path=routing_file(tmp_path), group_id=f"{prefix}-router", poll_timeout_ms=50
     )
-    sla_settings = SlaSettings(group_id=f"{prefix}-sla", tick_interval_s=0.25, lag_interval_s=1)
+    sla_settings = SlaSettings(
+        group_id=f"{prefix}-sla", tick_interval_s=0.25, lag_interval_s=1, commit_interval_ms=100
+    )
     entry = TokenEntry(name="helpdesk", sha256=hash_token(TOKEN))
     intake_app = build_app(
         IntakeSettings(tokens=(entry,)), kafka_context(kafka_settings), CollectorRegistry()
@@ -108,7 +110,7 @@ async def test_prometheus_counts_first_responses_and_breaches(
     runner = build_runner(router_settings, kafka_settings, router_registry)
     tracker = build_tracker(sla_settings, router_settings, kafka_settings, sla_registry)
     status: Callable[[], dict[str, Any]] = lambda: status_document(  # noqa: E731
-        tracker.tracker, datetime.now(UTC), 1
+        tracker, datetime.now(UTC), 1
     )
     stop = asyncio.Event()
     targets = {
