@@ -4,7 +4,7 @@ No Kafka here, so the same code serves the consumer loop, `omniroute classify/ex
 and unit tests. The runner decides how outputs are written (at-least-once or transactional).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -68,12 +68,45 @@ class Pipeline:
         self, raw: bytes, source: Source, state: PartitionState | None = None
     ) -> Result:
         """Never raises for bad input: it becomes a deadletter output."""
+        decoded = self._decode(raw, source)
+        if isinstance(decoded, Result):
+            return decoded
+        return self._process_safely(raw, source, decoded, state)
+
+    def process_batch(
+        self, raws: Sequence[bytes], sources: Sequence[Source], state: PartitionState | None = None
+    ) -> list[Result]:
+        """`process_raw` of each record, in order (records of one partition: the state sees
+        them as it would one by one). Classification does not depend on the state, so all
+        messages are classified first, in one vectorised model pass."""
+        decoded = [self._decode(raw, source) for raw, source in zip(raws, sources, strict=True)]
+        messages = [m for m in decoded if isinstance(m, Message)]
         try:
-            message = serde.loads(Message, raw)
+            classified: list[Classification | None] = [*self.classifier.classify_many(messages)]
+        except Exception:  # a poison message: classified alone below, and deadlettered alone
+            classified = [None] * len(messages)
+        found = iter(classified)
+        return [
+            m if isinstance(m, Result) else self._process_safely(raw, source, m, state, next(found))
+            for raw, source, m in zip(raws, sources, decoded, strict=True)
+        ]
+
+    def _decode(self, raw: bytes, source: Source) -> Message | Result:
+        try:
+            return serde.loads(Message, raw)
         except InvalidInput as exc:
             return self._deadletter(raw, source, Stage.ROUTER_DECODE, "invalid_message", str(exc))
+
+    def _process_safely(
+        self,
+        raw: bytes,
+        source: Source,
+        message: Message,
+        state: PartitionState | None,
+        classification: Classification | None = None,
+    ) -> Result:
         try:
-            return self.process(message, state)
+            return self.process(message, state, classification)
         except Exception as exc:  # a poison message must not stall the partition
             reason = f"{type(exc).__name__}: {exc}"
             result = self._deadletter(raw, source, Stage.ROUTER_PROCESS, "processing_error", reason)
@@ -110,15 +143,21 @@ class Pipeline:
             classified_department=classified,
         )
 
-    def process(self, message: Message, state: PartitionState | None = None) -> Result:
+    def process(
+        self,
+        message: Message,
+        state: PartitionState | None = None,
+        classification: Classification | None = None,
+    ) -> Result:
         """Without a state: classify and dispatch (at-least-once runner, demo, replay). With the
         partition's state: duplicates go to `topics.duplicates` instead of a department, and
-        follow-ups go to the department that owns their case."""
+        follow-ups go to the department that owns their case. `classification`: the message's,
+        if already classified (a batch)."""
         if state is None or message.kind in NOT_ROUTED:
-            return self._route(message, self.decide(message))
+            return self._route(message, self.decide(message, classification))
         # Classify before the state sees the message: a classifier failure then leaves the
         # state untouched, and the message is deadlettered as if never seen.
-        classification = self.classifier.classify(message)
+        classification = classification or self.classifier.classify(message)
         verdict = state.apply(message, message.received_at)
         if not verdict.dispatch:
             outputs = [self._duplicate_output(message, verdict)]

@@ -7,6 +7,7 @@ reload it, and a retrained model file is picked up by the next reload.
 
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from intake.errors import ConfigError
@@ -32,6 +33,12 @@ class ModelScorer:
     def score(self, text: str) -> Scored:
         p = self._model.predict(text)
         return Scored(p.department, p.intent, p.confidence, p.scores)
+
+    def score_many(self, texts: Sequence[str]) -> list[Scored]:
+        return [
+            Scored(p.department, p.intent, p.confidence, p.scores)
+            for p in self._model.predict_many(texts)
+        ]
 
 
 def detector() -> LanguageDetector:

@@ -84,18 +84,38 @@ _TRIGRAMS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-def _script_counts(text: str) -> dict[str, int]:
-    return {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS}
+# Word -> the languages listing it: one dict lookup per word instead of one set test per word
+# and language. Scores are sums of halves, exact in floats, so the order of adding is free.
+_STOP_LANGS: Final[dict[str, tuple[str, ...]]] = {
+    word: tuple(lang for lang, stop in _STOPWORDS.items() if word in stop)
+    for word in frozenset().union(*_STOPWORDS.values())
+}
+_ASCII_TRIGRAMS: Final[dict[str, tuple[str, ...]]] = {
+    lang: tuple(t for t in tris if t.isascii()) for lang, tris in _TRIGRAMS.items()
+}
+
+
+def _script_counts(text: str, names: tuple[str, ...]) -> dict[str, int]:
+    return {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS if name in names}
+
+
+_CJK_SCRIPTS: Final = ("han", "kana")
+_OTHER_SCRIPTS: Final = tuple(name for name, _ in _SCRIPTS if name not in _CJK_SCRIPTS)
 
 
 def _latin_language(text: str, accented: bool) -> str:
     lowered = text.lower()
-    words = _WORD.findall(lowered)
     scores = dict.fromkeys(_STOPWORDS, 0.0)
-    for lang, stop in _STOPWORDS.items():
-        scores[lang] += 2.0 * sum(word in stop for word in words)
-        scores[lang] += 3.0 * sum(lowered.count(ch) for ch in _MARKERS.get(lang, ""))
-        scores[lang] += 0.5 * sum(lowered.count(tri) for tri in _TRIGRAMS[lang])
+    for word in _WORD.findall(lowered):
+        for lang in _STOP_LANGS.get(word, ()):
+            scores[lang] += 2.0
+    # Markers and some trigrams are non-ASCII: they cannot occur in ASCII text.
+    plain = lowered.isascii()
+    if not plain:
+        for lang, markers in _MARKERS.items():
+            scores[lang] += 3.0 * sum(lowered.count(ch) for ch in markers)
+    for lang, tris in (_ASCII_TRIGRAMS if plain else _TRIGRAMS).items():
+        scores[lang] += 0.5 * sum(lowered.count(tri) for tri in tris)
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     if scores[best] > 0:
         return best
@@ -111,15 +131,19 @@ def detect_language(text: str) -> str:
     amount of kana makes it Japanese. Latin text is scored against en/es/fr/de/pt/it/nl.
     """
     clean = _NOISE.sub(" ", text)
-    counts = _script_counts(clean)
     letters = _LATIN.findall(clean)
     latin = len(letters)
+    if clean.isascii():  # most traffic: no script but Latin can occur, skip the other counts
+        return _latin_language(clean, accented=False) if latin else UNDETERMINED
+    counts = _script_counts(clean, _CJK_SCRIPTS)
     cjk = counts["han"] + counts["kana"]
     # One CJK character carries about a word; a Latin word is about five letters.
     if cjk and 3 * cjk >= latin:
         japanese = counts["kana"] >= max(1, cjk // 10)
         return "ja" if japanese else "zh"
-    other = {name: n for name, n in counts.items() if name not in ("han", "kana") and n}
+    # The other scripts only now: Chinese text (most non-ASCII traffic) is decided above.
+    counts = _script_counts(clean, _OTHER_SCRIPTS)
+    other = {name: n for name, n in counts.items() if n}
     if other:
         name, n = max(other.items(), key=lambda item: item[1])
         if n >= latin:

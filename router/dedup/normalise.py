@@ -72,12 +72,27 @@ def _strip_lines(text: str) -> str:
     return "\n".join(kept)
 
 
+# The last word of every `_TRAILING_THANKS` alternative, casefolded: a cheap necessary
+# condition (IGNORECASE equates exactly the characters casefold does for these letters).
+_THANKS_ENDINGS = ("thank", "thanks", "you", "much", "thx", "cheers", "谢", "您")
+_TRAILING_PUNCTUATION = ",.!，。！"
+
+
+def _ends_with_thanks(tail: str) -> bool:
+    core = tail
+    while (stripped := core.rstrip().rstrip(_TRAILING_PUNCTUATION)) != core:
+        core = stripped
+    return core.casefold().endswith(_THANKS_ENDINGS)
+
+
 def _strip_courtesy(text: str) -> str:
     text = text.strip()
     # Only the last 200 characters: an unanchored-start pattern scanned over a long run of
     # spaces would be quadratic, and a sign-off is never longer than that.
     head, tail = text[:-200], text[-200:]
     for _ in range(3):  # "您好，你好，..." and "..., thanks. 谢谢" stack up
+        if not _ends_with_thanks(tail):
+            break  # most messages: the pattern cannot match, and re would try every position
         tail = _TRAILING_THANKS.sub("", tail, count=1)
     stripped = head + tail
     for _ in range(3):
