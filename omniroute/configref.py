@@ -17,13 +17,20 @@ from connectors import registry
 CORE_MODELS = (
     ("Kafka connection", "intake.settings:KafkaSettings"),
     ("Ingest API (omniroute intake)", "intake.http.settings:IntakeSettings"),
+    (
+        "Intake publisher (omniroute intake, push and pull connectors)",
+        "intake.publishing:PublisherSettings",
+    ),
     ("Router (omniroute router)", "router.settings:RouterSettings"),
     (
         "Routing: reload and customer directory (omniroute router)",
         "router.assemble:RoutingSettings",
     ),
+    ("SLA tracker (omniroute sla-tracker)", "router.sla.settings:SlaSettings"),
     ("Rate limits (omniroute intake)", "intake.http.ratelimit:RateLimitSettings"),
     ("Startup (omniroute intake, router)", "omniroute.startup:StartupSettings"),
+    ("Event loop (all processes)", "omniroute.signals:EventLoopSettings"),
+    ("Connector probes (omniroute connect)", "omniroute.probes:ConnectSettings"),
 )
 OPTIONAL_MODELS = (("Deduplication and threading", "router.state.settings:DedupSettings"),)
 
