@@ -1,6 +1,8 @@
 """Case lifecycle events: what department tools report about a dispatched case.
 
-They travel on `omniroute.events`, keyed by case id, and feed the router's SLA tracker. The
+They travel on `omniroute.events`, keyed by case id, and feed the router's SLA tracker; the
+router writes its own `dispatched` record for each case there too (`router.sla.dispatched`,
+told apart by its `ce_type`), which starts the case's SLA clock. The
 contract is versioned like `intake.message`: bump `EVENT_SCHEMA_VERSION` on any change a
 consumer could notice, and keep old versions readable. The actor is the reporting *tool*, never
 an agent or a customer, so no personal data enters the event stream through it.

@@ -1,5 +1,6 @@
-"""`omniroute sla-tracker`: the standalone SLA tracker (lifecycle events + department topics ->
-SLA metrics, at-risk/breach alerts, /status)."""
+"""`omniroute sla-tracker`: the SLA tracker, exactly-once over `omniroute.events` (the router's
+`dispatched` records + the department tools' lifecycle events -> SLA metrics, at-risk/breach
+alerts, /status; state in the changelog `omniroute.sla.state`). Run one or more instances."""
 
 import argparse
 import sys

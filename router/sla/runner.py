@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from intake.admin import missing_topics
+from intake.errors import KafkaUnavailable
 from intake.kafka import consumer, start_producer
 from intake.settings import KafkaSettings
 from intake.topics import Topics
@@ -80,6 +82,11 @@ class SlaRunner:
         return [t for t in found if isinstance(t, SlaTask)]
 
     async def run(self, stop: asyncio.Event) -> None:
+        t = self.topics
+        missing = await missing_topics(self.kafka, [t.events, t.sla_state, t.alerts])
+        if missing:
+            # Auto-created topics would get the broker's defaults (an uncompacted changelog).
+            raise KafkaUnavailable(f"missing {', '.join(missing)}; run `omniroute topics ensure`")
         s = self.settings
         cons = consumer(
             self.kafka,
@@ -98,7 +105,6 @@ class SlaRunner:
         owner = self._owner = Partitions(cons, opener, self.metrics)
         cons.subscribe([self.topics.events], listener=Listener(owner))
         await start_producer(cons, self.kafka.connect_timeout_s)
-        self.ready.set()
         try:
             await self._loop(cons, owner, stop)
         finally:
@@ -118,6 +124,12 @@ class SlaRunner:
                     self._handle(owner, batches, polled)
                     self._tick(cons, batches)
                 await self._commit(owner)
+                if (
+                    not self.ready.is_set()
+                    and owner.assigned
+                    and owner.wanted() <= set(owner.tasks)
+                ):
+                    self.ready.set()  # its partitions taken over and restored: working
             if time.monotonic() >= lag_at:
                 lag_at = time.monotonic() + s.lag_interval_s
                 self.metrics.refresh_gauges(self, self.clock())

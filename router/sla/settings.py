@@ -19,12 +19,14 @@ class SlaSettings(BaseSettings):
         "transactional ids (<group_id>-p<partition>)",
     )
     config_path: Path | None = Field(
-        None, description="SLA tracker YAML (calendars, escalations); unset = defaults"
+        None, description="SLA tracker YAML (at-risk share, escalations); unset = defaults"
     )
     http_host: str = Field("127.0.0.1", description="Address of /metrics, /status, /healthz")
     http_port: int = Field(9096, ge=0, le=65535, description="Port of the tracker's HTTP app")
     tick_interval_s: float = Field(1.0, gt=0, description="How often deadlines are checked")
-    lag_interval_s: float = Field(5.0, gt=0, description="How often consumer lag is measured")
+    lag_interval_s: float = Field(
+        5.0, gt=0, description="How often consumer lag and the case gauges are refreshed"
+    )
     poll_timeout_ms: int = Field(200, ge=1, description="How long a poll waits for records")
     max_batch: int = Field(500, ge=1, description="Most records processed per poll")
     commit_interval_ms: int = Field(

@@ -1,6 +1,7 @@
-"""The SLA tracker as a pure state machine: dispatches and lifecycle events in, observations and
-alerts out. No Kafka, no clock, no metrics here, so the consumer loop, the transactional runner
-and unit tests drive the same code; `dirty` names the cases to write to the changelog.
+"""The SLA tracker as a pure state machine: the router's `dispatched` records and lifecycle
+events in, observations and alerts out. No Kafka, no clock, no metrics: the transactional runner
+(one tracker per partition) and unit tests drive the same code; `dirty` names the cases to write
+to the changelog.
 
 Every metric-worthy effect comes from a state *transition* (first response unset -> set, flag
 false -> true), so replaying an event or restoring a record never counts anything twice.
@@ -46,8 +47,7 @@ class Update:
 
 
 class SlaTracker:
-    """`calendars`: the routing config's named calendars. A case runs on the calendar its
-    decision named (`sla_calendar`), the same one that set its deadline: a single source."""
+    """`calendars`: the routing config's. A case runs on the one its decision named."""
 
     def __init__(
         self,
@@ -96,13 +96,12 @@ class SlaTracker:
         cal = self.calendars.get(r.calendar) if r.calendar else None
         if cal is None or r.zone is None or r.zone == cal.timezone:
             return cal
+        # Same hours on the customer's clock, as the router counted them (router.policy).
         key = (r.calendar or "", r.zone)
-        zoned = self._zoned.get(key)
-        if zoned is None:
-            # Same hours on the customer's clock, as the router counted them (router.policy).
+        if key not in self._zoned:
             data = cal.model_dump() | {"timezone": r.zone}
-            zoned = self._zoned[key] = BusinessCalendar.model_validate(data)
-        return zoned
+            self._zoned[key] = BusinessCalendar.model_validate(data)
+        return self._zoned[key]
 
     def on_event(self, event: LifecycleEvent) -> Update:
         record = self.cases.get(event.case_id)
@@ -118,9 +117,6 @@ class SlaTracker:
         self.reschedule(record)
         self.dirty.add(record.case_id)
         return update
-
-    def pending_keys(self) -> set[tuple[str, str]]:
-        return {(e.actor, e.id) for evs in self._pending.values() for e in evs}
 
     def _park(self, event: LifecycleEvent) -> Update:
         waiting = self._pending.get(event.case_id)
