@@ -15,7 +15,7 @@ from intake.headers import TYPE_DECISION, TYPE_DISPATCH, TYPE_DUPLICATE, Headers
 from intake.message import Message, MessageKind
 from intake.topics import Topics
 from router.classifier import Classification, Classifier
-from router.decision import Decision, Dispatch, DuplicateRecord, make_decision
+from router.decision import Decision, DuplicateRecord, make_decision
 from router.dedup.verdict import DedupLayer, Verdict
 from router.policy import decide_sla
 from router.sla.dispatched import dispatched_record
@@ -86,10 +86,18 @@ class Pipeline:
         except Exception:  # a poison message: classified alone below, and deadlettered alone
             classified = [None] * len(messages)
         found = iter(classified)
-        return [
-            m if isinstance(m, Result) else self._process_safely(raw, source, m, state, next(found))
-            for raw, source, m in zip(raws, sources, decoded, strict=True)
-        ]
+        if state is not None:
+            _fingerprint(state, messages)
+        try:
+            return [
+                m
+                if isinstance(m, Result)
+                else self._process_safely(raw, source, m, state, next(found))
+                for raw, source, m in zip(raws, sources, decoded, strict=True)
+            ]
+        finally:
+            if state is not None:
+                state.near.prepare(())
 
     def _decode(self, raw: bytes, source: Source) -> Message | Result:
         try:
@@ -175,9 +183,11 @@ class Pipeline:
 
     def _route(self, message: Message, decision: Decision) -> Result:
         key = message.routing_key.encode()
-        outputs = [self._decision_output(decision)]
+        encoded = serde.dumps(decision)
+        outputs = [self._decision_output(decision, encoded)]
         if message.kind not in NOT_ROUTED:
-            value = serde.dumps(Dispatch(message=message, decision=decision))
+            # A `Dispatch`, with the decision serialised once for both records.
+            value = serde.dumps_joined(message=serde.dumps(message), decision=encoded)
             headers = cloudevent_headers(
                 event_id=message.id,
                 source="/omniroute/router",
@@ -215,16 +225,14 @@ class Pipeline:
         topic, partition = self.topics.router_state, state.partition
         return [Output(topic, k, v, [], partition) for k, v in state.drain_changes()]
 
-    def _decision_output(self, decision: Decision) -> Output:
+    def _decision_output(self, decision: Decision, encoded: bytes) -> Output:
         headers = cloudevent_headers(
             event_id=decision.message_id,
             source="/omniroute/router",
             event_type=TYPE_DECISION,
             time=decision.decided_at,
         )
-        return Output(
-            self.topics.decisions, decision.message_id.encode(), serde.dumps(decision), headers
-        )
+        return Output(self.topics.decisions, decision.message_id.encode(), encoded, headers)
 
     def _deadletter(
         self, raw: bytes, source: Source, stage: Stage, code: str, reason: str
@@ -241,3 +249,11 @@ class Pipeline:
         )
         out = Output(self.topics.deadletter, None, record.to_bytes(), record.headers())
         return Result([out], deadletter=record)
+
+
+def _fingerprint(state: PartitionState, messages: list[Message]) -> None:
+    """Content fingerprints do not depend on the state either: one vectorised pass."""
+    try:
+        state.near.prepare(messages)
+    except Exception:  # a poison message: fingerprinted alone, and deadlettered alone
+        state.near.prepare(())

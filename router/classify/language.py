@@ -130,7 +130,10 @@ def detect_language(text: str) -> str:
     Decided by the dominant script; Chinese and Japanese share Han characters, so any real
     amount of kana makes it Japanese. Latin text is scored against en/es/fr/de/pt/it/nl.
     """
-    clean = _NOISE.sub(" ", text)
+    # Every `_NOISE` match starts with "http", "www.", "@" or "#"; without them the pattern
+    # would still try `\S+@` at every position (a third of this function's time).
+    noisy = "@" in text or "#" in text or "http" in text or "www." in text
+    clean = _NOISE.sub(" ", text) if noisy else text
     letters = _LATIN.findall(clean)
     latin = len(letters)
     if clean.isascii():  # most traffic: no script but Latin can occur, skip the other counts

@@ -16,6 +16,7 @@ incomparable for one window (fewer near-duplicates found, nothing wrong dispatch
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ import numpy.typing as npt
 
 from router.dedup.normalise import CJK, Content
 
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
 _P = np.uint64(1_000_003)
 _SALT = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -54,7 +57,7 @@ def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def _shingles(text: str) -> npt.NDArray[np.uint64]:
-    k = 2 if 2 * len(CJK.findall(text)) >= len(text) else 4
+    k = _shingle_size(text)
     points = np.frombuffer(text.encode("utf-32-le"), "<u4").astype(np.uint64)
     n = max(len(points) - k + 1, 1)
     k = min(k, len(points))
@@ -64,14 +67,67 @@ def _shingles(text: str) -> npt.NDArray[np.uint64]:
     return np.unique(h)  # distinct shingles: a set, so repeating a sentence changes nothing
 
 
-def _simhash(shingles: npt.NDArray[np.uint64]) -> bytes:
+def _shingle_size(text: str) -> int:
+    return 2 if 2 * len(CJK.findall(text)) >= len(text) else 4
+
+
+def _shingles_many(texts: Sequence[str], k: int) -> tuple[U64, I64]:
+    """All k-shingles of texts at least k long, with the index of their text, in one pass
+    over the concatenated code points (windows that cross into the next text are dropped)."""
+    lens = np.array([len(t) for t in texts], np.int64)
+    points = np.frombuffer("".join(texts).encode("utf-32-le"), "<u4").astype(np.uint64)
+    n = len(points) - k + 1
+    h = np.zeros(n, np.uint64)
+    for j in range(k):
+        h = h * _P + points[j : j + n]
+    owner = np.repeat(np.arange(len(texts)), lens)[:n]
+    inside = np.arange(n) + k <= np.cumsum(lens)[owner]
+    return h[inside], owner[inside]
+
+
+def fingerprints(contents: Sequence[Content]) -> list[Fingerprint]:
+    """`fingerprint` of each content, identical values, with the numpy work done once for all
+    (numpy call overhead, not arithmetic, is most of a single message's cost)."""
+    texts = [c.text for c in contents]
+    sizes = [2 if 2 * c.cjk >= len(c.text) else 4 for c in contents]  # as `_shingle_size`
+    hashes: list[U64] = []
+    owners: list[I64] = []
+    for k in (2, 4):
+        picked = [i for i, t in enumerate(texts) if sizes[i] == k and len(t) >= k]
+        if picked:
+            h, owner = _shingles_many([texts[i] for i in picked], k)
+            hashes.append(h)
+            owners.append(np.array(picked, np.int64)[owner])
+    for i, t in enumerate(texts):
+        if len(t) < sizes[i]:  # shorter than one shingle: the single path's special case
+            short = _shingles(t)
+            hashes.append(short)
+            owners.append(np.full(len(short), i, np.int64))
+    h, owner = np.concatenate(hashes), np.concatenate(owners)
+    order = np.lexsort((h, owner))
+    h, owner = h[order], owner[order]
+    distinct = np.ones(len(h), bool)
+    distinct[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
+    h, owner = h[distinct], owner[distinct]
+    counts = np.bincount(owner, minlength=len(texts))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    votes = np.add.reduceat(_bits(h), starts, axis=0, dtype=np.int64) * 2 > counts[:, None]
+    sims = np.packbits(votes, axis=1)
+    return [_assemble(bytes(sim), c) for sim, c in zip(sims, contents, strict=True)]
+
+
+def _bits(shingles: U64) -> npt.NDArray[np.uint8]:
+    """Each shingle's 128 hash bits, one row per shingle."""
     n = len(shingles)
     # One mixing pass yields both 64-bit halves of each shingle's 128 bits (numpy calls, not
     # the arithmetic, are the cost on texts of a few hundred shingles).
     mixed = _mix(np.concatenate([shingles, shingles ^ _SALT]))
     words = np.ascontiguousarray(mixed.reshape(2, n).T, dtype="<u8")
-    bits = np.unpackbits(words.view(np.uint8).reshape(n, 16), axis=1)
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 > n
+    return np.unpackbits(words.view(np.uint8).reshape(n, 16), axis=1)
+
+
+def _simhash(shingles: npt.NDArray[np.uint64]) -> bytes:
+    votes = _bits(shingles).sum(axis=0, dtype=np.int64) * 2 > len(shingles)
     return np.packbits(votes).tobytes()
 
 
@@ -83,7 +139,10 @@ def _numbers_hash(numbers: tuple[str, ...]) -> int:
 
 
 def fingerprint(content: Content) -> Fingerprint:
-    sim = _simhash(_shingles(content.text))
+    return _assemble(_simhash(_shingles(content.text)), content)
+
+
+def _assemble(sim: bytes, content: Content) -> Fingerprint:
     fa = int.from_bytes(sim[:8], "big")
     fb = int.from_bytes(sim[8:], "big") & _TAIL_MASK
     fb |= min(content.weight, _WEIGHT_MAX) << _WEIGHT_SHIFT

@@ -5,12 +5,13 @@ new fingerprint with that customer's recent messages only: a handful, never the 
 A row is 36 bytes: the message uuid (to point at the original), time and the fingerprint.
 """
 
+from collections.abc import Sequence
 from itertools import islice
 
 import numpy as np
 
 from intake.message import Message
-from router.dedup.fingerprint import Fingerprint, distance, fingerprint
+from router.dedup.fingerprint import Fingerprint, distance, fingerprint, fingerprints
 from router.dedup.normalise import normalise
 from router.state import codec
 from router.state.changes import Changes
@@ -33,15 +34,30 @@ class NearIndex:
         self.table = KeyTable(COLUMNS, unique=False)
         self._s = settings
         self._changes = changes
+        self._prepared: dict[int, Fingerprint | None] = {}
 
     def fingerprint(self, message: Message) -> Fingerprint | None:
         """None when disabled or the text is too short to tell a repeat from a new message."""
+        if id(message) in self._prepared:
+            return self._prepared[id(message)]
         if not self._s.near_enabled:
             return None
         content = normalise(message.text or message.subject or "")
         if content.weight < self._s.near_min_chars:
             return None
         return fingerprint(content)
+
+    def prepare(self, messages: Sequence[Message]) -> None:
+        """Fingerprint a batch in one vectorised pass; `fingerprint` then answers for these
+        message objects (by identity) until the next `prepare` (an empty one forgets them)."""
+        self._prepared = {}
+        if not messages or not self._s.near_enabled:
+            return
+        contents = [normalise(m.text or m.subject or "") for m in messages]
+        long = [i for i, c in enumerate(contents) if c.weight >= self._s.near_min_chars]
+        printed = fingerprints([contents[i] for i in long])
+        self._prepared = dict.fromkeys(map(id, messages))
+        self._prepared.update((id(messages[i]), fp) for i, fp in zip(long, printed, strict=True))
 
     def matches(self, a: Fingerprint, b: Fingerprint) -> bool:
         if a.numbers != b.numbers:

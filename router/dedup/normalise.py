@@ -54,6 +54,7 @@ class Content:
     text: str  # normalised letters and digits, no spaces
     numbers: tuple[str, ...]  # distinct digit runs: order numbers, amounts, dates
     weight: int  # length with CJK characters counted CJK_WEIGHT times
+    cjk: int = 0  # CJK characters in `text`
 
 
 def _strip_lines(text: str) -> str:
@@ -107,4 +108,4 @@ def normalise(text: str) -> Content:
     compact = _SPACE.sub("", spaced)
     numbers = tuple(sorted(set(_DIGITS.findall(spaced))))
     cjk = len(CJK.findall(compact))
-    return Content(compact, numbers, len(compact) + (CJK_WEIGHT - 1) * cjk)
+    return Content(compact, numbers, len(compact) + (CJK_WEIGHT - 1) * cjk, cjk)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from router.dedup.fingerprint import distance, fingerprint
+from router.dedup.fingerprint import distance, fingerprint, fingerprints
 from router.dedup.normalise import normalise
 from router.dedup.verdict import DedupLayer
 from tests.unit.dedup_helpers import COMPLAINT, DAY, T0, message, restart, state
@@ -163,3 +163,25 @@ def test_a_flooding_sender_keeps_a_bounded_number_of_fingerprints() -> None:
     first = s.apply(message("r0", "automated notice number 0 from the integration"), T0)
     last = s.apply(message("r19", "automated notice number 19 from the integration"), T0)
     assert first.layer == DedupLayer.NEAR and last.kind == "new"
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 50])
+def test_batch_fingerprints_equal_one_at_a_time(size: int) -> None:
+    texts = [
+        COMPLAINT,
+        LONG,
+        *SAME.values(),
+        *DIFFERENT.values(),
+        "我的快递三天了还没到，请帮我查一下物流。",
+        "订单12345 where is it",
+        "",
+        "a",
+        "abc",
+        "中",
+        "好的",
+        "hello hello hello hello",
+    ]
+    contents = [normalise(t) for t in texts]
+    for i in range(0, len(contents), size):
+        chunk = contents[i : i + size]
+        assert fingerprints(chunk) == [fingerprint(c) for c in chunk]
