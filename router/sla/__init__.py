@@ -1,3 +1,4 @@
-"""SLA tracking: joins dispatched cases with lifecycle events, measures first-response and
-resolution times in business time, and raises at-risk / breach alerts (pure state machine in
-`tracker`, Kafka loop in `consumer`)."""
+"""SLA tracking: joins the router's `dispatched` records with lifecycle events on
+`omniroute.events`, measures first-response and resolution times in business time, and raises
+at-risk / breach alerts (pure state machine in `tracker`, one partition's step in `process`,
+the exactly-once Kafka loop in `runner`)."""

@@ -1,6 +1,6 @@
-"""Building alerts, with the escalation a rule asks for. The tracker only *decides*; the consumer
-(or the transactional runner) writes the alert and, for a re-dispatch, the escalation record to
-the target department's queue in the same batch."""
+"""Building alerts, with the escalation a rule asks for. The tracker only *decides*; the runner
+(`router.sla.process`) writes the alert and, for a re-dispatch, the escalation record to the
+target department's queue in the partition's transaction."""
 
 from router.config.model import Priority
 from router.sla.alerts import Alert, AlertKind, Escalation, alert_id
