@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import ValidationError
 
+from intake.admin import partitions as admin_partitions
 from intake.directory import Directory, DirectoryRecord
 from intake.identity import IdentityKeyer
 from intake.kafka import consumer
@@ -150,8 +151,12 @@ async def follow(directory: Directory, cons: DirectoryConsumer, stop: asyncio.Ev
 async def open_topic(
     kafka: KafkaSettings, topic: str
 ) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
-    """A started consumer on every partition of `topic`, at the beginning. No consumer group:
-    every intake process reads the whole directory."""
+    """A started consumer on every partition of `topic`, at the beginning (none if the topic
+    does not exist). No consumer group: every intake process reads the whole directory."""
+    # The partitions come from the admin client: a consumer without a subscription keeps no
+    # metadata of the topic (`topics()` fetches into a throwaway cluster view), so its
+    # `partitions_for_topic` answers None.
+    partitions = await admin_partitions(kafka, [topic])
     cons = consumer(
         kafka,
         "directory",
@@ -160,9 +165,14 @@ async def open_topic(
         isolation_level="read_committed",
     )
     await cons.start()
-    await cons.topics()  # fetches metadata of all topics, so the partitions are known
-    partitions = [TopicPartition(topic, p) for p in sorted(cons.partitions_for_topic(topic) or ())]
-    cons.assign(partitions)
-    if partitions:
-        await cons.seek_to_beginning(*partitions)
+    # aiokafka's consumer without a group starts a task in start() that stop() cancels and
+    # awaits; cancelled before it ever ran, it raises CancelledError out of stop(). Let it run.
+    await asyncio.sleep(0)
+    try:
+        if partitions:
+            cons.assign(partitions)
+            await cons.seek_to_beginning(*partitions)
+    except BaseException:
+        await cons.stop()
+        raise
     return cons, partitions

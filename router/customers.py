@@ -8,13 +8,11 @@ to the customer's canonical key, so the router looks customers up by routing key
 import asyncio
 import logging
 
-from intake.admin import partitions
 from intake.directory import Directory
-from intake.directory_load import follow, load_export, read_to_end
+from intake.directory_load import follow, load_export, open_topic, read_to_end
 from intake.errors import ConfigError
 from intake.http.settings import IntakeSettings
 from intake.identity import IdentityKeyer
-from intake.kafka import consumer
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.assemble import RoutingSettings
@@ -48,22 +46,8 @@ async def follow_directory(
     tiers), then follows it in a task until `stop`."""
     if not isinstance(directory, Directory) or not RoutingSettings().follow_customers:
         return None
-    # Not intake.directory_load.open_topic: it asks the consumer for partitions it has no
-    # metadata for yet (consumer.topics() does not fill the consumer's own cluster view), so
-    # it finds none. The admin client's description is reliable.
-    tps = await partitions(kafka, [Topics(kafka.topic_prefix).customers])
-    cons = consumer(
-        kafka,
-        "directory",
-        group_id=None,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-    )
-    await cons.start()
+    cons, tps = await open_topic(kafka, Topics(kafka.topic_prefix).customers)
     try:
-        cons.assign(tps)
-        if tps:
-            await cons.seek_to_beginning(*tps)
         count = await read_to_end(directory, cons, tps)
     except BaseException:
         await cons.stop()
