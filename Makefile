@@ -55,8 +55,9 @@ test: prepare
 	$(BIN)/omniroute config-reference --check
 	$(BIN)/pytest -m "not faults"
 
-# The exactly-once proof: kill -9, SIGTERM restarts, rebalance, zombie, broker restart, each
-# over 50,000 messages checked by the verifier (tens of minutes on 2 cores).
+# The exactly-once proof scenario by scenario: kill -9, SIGTERM restarts, rebalance, zombie,
+# broker restart, each over its own 50,000 messages checked by the verifier (tens of minutes on
+# 2 cores). `test` runs them all in one phased 50,000-message run (tests/integration/eos/test_phases.py).
 test-faults: prepare
 	$(BIN)/pytest -m faults
 

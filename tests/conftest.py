@@ -1,7 +1,8 @@
 """Two tiers, selected by markers: everything under tests/unit is `unit`, everything under
 tests/integration is `integration` (real Apache Kafka and other real processes). The
-exactly-once fault scenarios (50,000 messages each, kill -9, zombies, broker restarts) are also
-`faults`: `make test-faults` runs them; they need more time than CI's budget on 2 cores."""
+exactly-once fault scenarios one by one (50,000 messages each: more than CI's budget on 2 cores)
+are also `faults` (`pytestmark` in their modules): `make test-faults` runs them; CI runs all the
+faults in one phased 50,000-message run (tests/integration/eos/test_phases.py)."""
 
 from pathlib import Path
 
@@ -16,5 +17,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tier = Path(item.fspath).relative_to(root).parts[0]
         if tier in _TIERS:
             item.add_marker(_TIERS[tier])
-        if Path(item.fspath).is_relative_to(root / "integration" / "eos"):
-            item.add_marker(pytest.mark.faults)

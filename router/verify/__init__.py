@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.verify.check import Report, check
+from router.verify.growing import GrowingRun, output_topics
 from router.verify.read import Rec, read_all, wait_caught_up
 
-__all__ = ["Rec", "Report", "check", "read_all", "verify", "wait_caught_up"]
+__all__ = ["GrowingRun", "Rec", "Report", "check", "read_all", "verify", "wait_caught_up"]
 
 
 async def verify(
@@ -20,7 +21,7 @@ async def verify(
 ) -> Report:
     departments = list(departments)
     inputs = await read_all(kafka, topics.all_intake(), values=True, timeout_s=timeout_s)
-    names = [topics.dept(d) for d in departments]
-    names += [topics.duplicates, topics.deadletter, topics.decisions]
-    outputs = await read_all(kafka, names, values=False, timeout_s=timeout_s)
+    outputs = await read_all(
+        kafka, output_topics(topics, departments), values=False, timeout_s=timeout_s
+    )
     return check(topics, departments, inputs, outputs, expected_seqs)

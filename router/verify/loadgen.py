@@ -8,6 +8,7 @@ message id), near-duplicates (same customer and text, new channel id), auto-repl
 """
 
 import hashlib
+import itertools
 import random
 import uuid
 from collections import defaultdict
@@ -115,9 +116,15 @@ def _message(
     }
 
 
-async def produce(kafka: KafkaSettings, spec: LoadSpec, partitions: int) -> Loaded:
-    """Write the whole load in large per-partition batches (idempotent, acks=all)."""
+async def produce(
+    kafka: KafkaSettings, spec: LoadSpec, partitions: int, first: int = 0, count: int | None = None
+) -> Loaded:
+    """Write the load (or `count` records of it from sequence number `first`: a run that grows
+    in phases) in large per-partition batches (idempotent, acks=all)."""
     topics = Topics(kafka.topic_prefix)
+    stop = spec.messages if count is None else min(first + count, spec.messages)
+    # The whole sequence is generated every time: duplicates refer back to earlier messages.
+    load = itertools.islice(generate(spec, topics, partitions), first, stop)
     producer = durable_producer(kafka, f"loadgen-{uuid.uuid4().hex[:6]}", linger_ms=20)
     await start_producer(producer, kafka.connect_timeout_s)
     per_kind: dict[str, int] = defaultdict(int)
@@ -125,7 +132,7 @@ async def produce(kafka: KafkaSettings, spec: LoadSpec, partitions: int) -> Load
     futures = []
     count = 0
     try:
-        for topic, partition, key, value, kind in generate(spec, topics, partitions):
+        for topic, partition, key, value, kind in load:
             per_kind[kind] += 1
             count += 1
             batch = batches.get((topic, partition))

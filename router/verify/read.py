@@ -63,16 +63,35 @@ async def read_all(
     kafka: KafkaSettings, topics: list[str], *, values: bool, timeout_s: float = 120.0
 ) -> list[Rec]:
     """Every committed record of `topics`, up to the end offsets seen at the start."""
+    records, _ = await read_since(kafka, topics, {}, values=values, timeout_s=timeout_s)
+    return records
+
+
+async def read_since(
+    kafka: KafkaSettings,
+    topics: list[str],
+    since: dict[TopicPartition, int],
+    *,
+    values: bool,
+    timeout_s: float = 120.0,
+) -> tuple[list[Rec], dict[TopicPartition, int]]:
+    """The committed records of `topics` from `since` (the ends an earlier call returned; the
+    log start where absent) up to the end offsets seen at the start, and those end offsets.
+    Below a partition's last stable offset nothing changes any more, so a growing run can be
+    read piece by piece."""
     tps = await partitions_of(kafka, topics)
     cons = _reader(kafka)
     await cons.start()
     out: list[Rec] = []
     try:
-        ends = await cons.end_offsets(tps)
-        todo = {tp for tp in tps if ends[tp] > 0}
+        ends: dict[TopicPartition, int] = await cons.end_offsets(tps)
+        todo = {tp for tp in tps if ends[tp] > since.get(tp, 0)}
         cons.assign(sorted(todo))
-        if todo:
-            await cons.seek_to_beginning(*todo)
+        for tp in todo:
+            if tp in since:
+                cons.seek(tp, since[tp])
+            else:
+                await cons.seek_to_beginning(tp)
         async with asyncio.timeout(timeout_s):
             while todo:
                 batches = await cons.getmany(timeout_ms=200, max_records=20_000)
@@ -94,7 +113,7 @@ async def read_all(
                         todo.discard(tp)
     finally:
         await cons.stop()
-    return out
+    return out, {tp: max(end, since.get(tp, 0)) for tp, end in ends.items()}
 
 
 class GroupOffsets:

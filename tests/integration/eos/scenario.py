@@ -9,7 +9,7 @@ from intake.admin import ensure_topics
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.config import load_config
-from router.verify import Report, verify, wait_caught_up
+from router.verify import GrowingRun, Report, verify, wait_caught_up
 from router.verify.loadgen import Loaded, LoadSpec, produce
 from router.verify.read import GroupOffsets, end_offsets
 from tests.integration.eos.procs import RouterProc
@@ -57,7 +57,9 @@ class Scenario:
         self.total = sum(ends.values())
         assert self.total == messages, f"intake holds {self.total} records, wrote {messages}"
 
-    def router(self, instance: str) -> RouterProc:
+    def router(self, instance: str, static: bool = True) -> RouterProc:
+        """`static`: a static group member (instance id); else a dynamic one, whose start and
+        stop each rebalance the group at once."""
         env = {
             "OMNIROUTE_KAFKA_BOOTSTRAP": self.bootstrap,
             "OMNIROUTE_KAFKA_TOPIC_PREFIX": self.prefix,
@@ -68,6 +70,8 @@ class Scenario:
             "OMNIROUTE_LOG_LEVEL": "INFO",
         }
         proc = RouterProc(instance, env, self.log_dir)
+        if not static:
+            del proc.env["OMNIROUTE_ROUTER_INSTANCE_ID"]
         self.routers.append(proc)
         return proc
 
@@ -100,11 +104,19 @@ class Scenario:
             await watch.close()
 
     async def finish(self, timeout_s: float = 900.0) -> Report:
+        await self.caught_up(timeout_s)
+        return await verify(self.kafka, self.topics, self.departments, self.total)
+
+    async def finish_with(self, run: GrowingRun, expected: int, timeout_s: float = 900.0) -> Report:
+        """Like `finish`, reading only what was added since `run`'s previous verdict."""
+        await self.caught_up(timeout_s)
+        return await run.verify(expected)
+
+    async def caught_up(self, timeout_s: float) -> None:
         try:
             await wait_caught_up(self.kafka, self.group, self.topics.all_intake(), timeout_s)
         except Exception as exc:
             raise AssertionError(f"{exc}\n{self.logs()}") from exc
-        return await verify(self.kafka, self.topics, self.departments, self.total)
 
     def logs(self) -> str:
         return "\n".join(f"--- {r.instance}\n{r.log_tail()}" for r in self.routers)

@@ -4,8 +4,12 @@ shared), so it starts one with LocalKafka: same port and data after `restart()`.
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from omniroute.localkafka import LocalKafka
 from tests.integration.eos.scenario import Scenario, assert_exactly_once
+
+pytestmark = pytest.mark.faults  # make test-faults; CI runs test_phases.py
 
 
 async def test_broker_restart(tmp_path: Path) -> None:
