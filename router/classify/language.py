@@ -111,11 +111,12 @@ def _latin_language(text: str, accented: bool) -> str:
             scores[lang] += 2.0
     # Markers and some trigrams are non-ASCII: they cannot occur in ASCII text.
     plain = lowered.isascii()
+    count = lowered.count
     if not plain:
         for lang, markers in _MARKERS.items():
-            scores[lang] += 3.0 * sum(lowered.count(ch) for ch in markers)
+            scores[lang] += 3.0 * sum(map(count, markers))
     for lang, tris in (_ASCII_TRIGRAMS if plain else _TRIGRAMS).items():
-        scores[lang] += 0.5 * sum(lowered.count(tri) for tri in tris)
+        scores[lang] += 0.5 * sum(map(count, tris))
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     if scores[best] > 0:
         return best
@@ -134,10 +135,10 @@ def detect_language(text: str) -> str:
     # would still try `\S+@` at every position (a third of this function's time).
     noisy = "@" in text or "#" in text or "http" in text or "www." in text
     clean = _NOISE.sub(" ", text) if noisy else text
+    if clean.isascii():  # most traffic: no script but Latin can occur, nothing to count
+        return _latin_language(clean, accented=False) if _LATIN.search(clean) else UNDETERMINED
     letters = _LATIN.findall(clean)
     latin = len(letters)
-    if clean.isascii():  # most traffic: no script but Latin can occur, skip the other counts
-        return _latin_language(clean, accented=False) if latin else UNDETERMINED
     counts = _script_counts(clean, _CJK_SCRIPTS)
     cjk = counts["han"] + counts["kana"]
     # One CJK character carries about a word; a Latin word is about five letters.
