@@ -3,6 +3,8 @@
 Taking p over: InitProducerId for `<group>-p<p>` (fences the previous owner and completes its
 open transaction) -> restore p's changelog -> read the committed offsets and seek. In that order:
 offsets or state read before the fence could predate a transaction that was still committing.
+Keeping p across a rebalance (no generation missed): it resumes at its own next offsets, never
+at a fresh OffsetFetch, which may not show its own last transactions yet (see `position`).
 Giving p up: commit what was processed (eager rebalancing revokes before anyone else is
 assigned), then drop the state. A commit that fails resets p from the committed truth; a
 fenced one means another member owns p, so it is dropped and the group asked to rejoin.
