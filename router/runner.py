@@ -112,7 +112,13 @@ class Runner:
     def _output_topics(self) -> list[str]:
         t = self.pipeline.topics
         departments = self.pipeline.classifier.config.all_departments()
-        return [*(t.dept(d) for d in departments), t.duplicates, t.deadletter, t.decisions]
+        return [
+            *(t.dept(d) for d in departments),
+            t.duplicates,
+            t.deadletter,
+            t.decisions,
+            t.events,  # the `dispatched` records that start the SLA clock
+        ]
 
     async def _handle(self, owner: Partitions, batches: Batches, polled: int) -> None:
         yield_at = time.monotonic() + _SLICE_S
