@@ -145,10 +145,6 @@ class SlaTrackerConfig(_Model):
     abandon_after_seconds: int = Field(
         30 * 86400, ge=3600, description="Open cases older than this are dropped from tracking"
     )
-    pending_event_seconds: int = Field(
-        3600, ge=1, description="How long events for a not-yet-seen case wait for its dispatch"
-    )
-    max_pending_cases: int = Field(10_000, ge=1, description="Bound on cases with waiting events")
     status_window_seconds: int = Field(
         86400, ge=60, description="Window of the attainment figure on /status"
     )

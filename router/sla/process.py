@@ -31,8 +31,8 @@ class Effects:
     deadletters: list[tuple[Stage, str]] = field(default_factory=list)
 
     def add(self, update: Update) -> None:
-        self.observations += update.all_observations()
-        self.alerts += update.alerts + [a for _, u in update.released for a in u.alerts]
+        self.observations += update.observations
+        self.alerts += update.alerts
 
     def extend(self, other: "Effects") -> None:
         self.observations += other.observations
@@ -54,6 +54,9 @@ class Input:
     headers: Headers
 
 
+_REJECTED = frozenset({EventStatus.UNKNOWN_CASE, EventStatus.UNKNOWN_DEPARTMENT})
+
+
 class Processor:
     def __init__(self, topics: Topics) -> None:
         self.topics = topics
@@ -73,6 +76,10 @@ class Processor:
                 return [self._deadletter(rec, "invalid_event", str(exc), effects)], effects
             update = tracker.on_event(event)
             effects.events.append((event.type, update.status))
+            if update.status in _REJECTED:
+                # Nothing was applied: the event and why, for the tool's owners to see.
+                reason = f"{update.status.value}: {event.case_id!r} ({event.type.value})"
+                return [self._deadletter(rec, update.status.value, reason, effects)], effects
         effects.add(update)
         out = self.alert_records(effects.alerts, source)
         return out + self.changelog(tracker, rec.partition), effects

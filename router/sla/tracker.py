@@ -29,8 +29,12 @@ class EventStatus(StrEnum):
 
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # changed nothing (a replay, or a dispatch of a known case)
-    PENDING = "pending"  # case not dispatched (yet); kept in memory for a while
-    DROPPED = "dropped"  # pending buffer full, or the target department is unknown
+    # The router writes a case's `dispatched` record to the case's events partition in the
+    # dispatch's own transaction, before any tool can know the case id: an event for a case the
+    # tracker does not hold is a bad reference (or a case evicted long ago), not an early one.
+    # Both of these go to the deadletter topic.
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_DEPARTMENT = "unknown_department"  # a transfer to a department not configured
 
 
 @dataclass(slots=True)
@@ -38,12 +42,6 @@ class Update:
     status: EventStatus
     observations: list[Observation] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
-    # Events that waited for this dispatch, each with its own effects: the caller decides per
-    # event whether to count them (a replayed dispatch may release a live event).
-    released: list[tuple[LifecycleEvent, "Update"]] = field(default_factory=list)
-
-    def all_observations(self) -> list[Observation]:
-        return self.observations + [o for _, u in self.released for o in u.observations]
 
 
 class SlaTracker:
@@ -61,7 +59,6 @@ class SlaTracker:
         self.cases: dict[str, CaseRecord] = {}
         self.dirty: set[str] = set()
         self.evicted: set[str] = set()
-        self._pending: dict[str, list[LifecycleEvent]] = {}
         self._zoned: dict[tuple[str, str], BusinessCalendar] = {}
 
     def on_dispatched(self, d: CaseDispatched) -> Update:
@@ -87,10 +84,7 @@ class SlaTracker:
         )
         self.cases[d.case_id] = record
         self.reschedule(record)
-        update = Update(EventStatus.APPLIED)
-        for event in sorted(self._pending.pop(d.case_id, []), key=lambda e: e.occurred_at):
-            update.released.append((event, self.on_event(event)))
-        return update
+        return Update(EventStatus.APPLIED)
 
     def calendar_of(self, r: CaseRecord) -> BusinessCalendar | None:
         cal = self.calendars.get(r.calendar) if r.calendar else None
@@ -106,9 +100,9 @@ class SlaTracker:
     def on_event(self, event: LifecycleEvent) -> Update:
         record = self.cases.get(event.case_id)
         if record is None:
-            return self._park(event)
+            return Update(EventStatus.UNKNOWN_CASE)
         if event.type is EventType.TRANSFERRED and event.to_department not in self.departments:
-            return Update(EventStatus.DROPPED)
+            return Update(EventStatus.UNKNOWN_DEPARTMENT)
         at = max(event.occurred_at.timestamp(), record.started_at)
         update = Update(EventStatus.APPLIED)
         if not TRANSITIONS[event.type](self, record, event, at, update):
@@ -117,17 +111,6 @@ class SlaTracker:
         self.reschedule(record)
         self.dirty.add(record.case_id)
         return update
-
-    def _park(self, event: LifecycleEvent) -> Update:
-        waiting = self._pending.get(event.case_id)
-        if waiting is None:
-            if len(self._pending) >= self.config.max_pending_cases:
-                return Update(EventStatus.DROPPED)
-            waiting = self._pending[event.case_id] = []
-        if any(e.id == event.id and e.actor == event.actor for e in waiting):
-            return Update(EventStatus.DUPLICATE)
-        waiting.append(event)
-        return Update(EventStatus.PENDING)
 
     def reschedule(self, r: CaseRecord) -> None:
         """Recompute the wall-clock instants of at-risk and breach from the calendar and the
@@ -193,7 +176,3 @@ class SlaTracker:
         for c in gone:
             del self.cases[c]
         self.evicted.update(gone)
-        horizon = t - self.config.pending_event_seconds
-        stale = [c for c, evs in self._pending.items() if evs[-1].occurred_at.timestamp() < horizon]
-        for c in stale:
-            del self._pending[c]

@@ -19,7 +19,7 @@ from router.metrics import RouterMetrics
 from router.reload import ReloadMetrics
 from router.sla.config import SlaTrackerConfig
 from router.sla.metrics import UNKNOWN, SlaMetrics
-from router.sla.tracker import SlaTracker
+from router.sla.tracker import EventStatus, SlaTracker
 from tests.unit.test_sla_helpers import DEPARTMENTS, T0, dispatch, event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +146,7 @@ def test_sla_series_do_not_grow_with_traffic(cases: int) -> None:
     assert not any(case in v for case in ids for v in values)
     allowed = {*DEPARTMENTS, UNKNOWN, *(c.value for c in Channel), *(p.value for p in Priority)}
     allowed |= {"met", "breached", "redispatch", "raise_priority", *(t.value for t in EventType)}
-    allowed |= {"applied", "duplicate", "pending", "dropped"}
+    allowed |= {s.value for s in EventStatus}
     allowed |= {"committed", "aborted", "fenced"}  # transaction results
     le = {labels["le"] for _, labels in series if "le" in labels}
     assert values - le <= allowed

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from aiokafka import TopicPartition
 
 from intake import serde
+from intake.deadletter import DeadLetter, Stage
 from intake.events import EventType
 from intake.headers import header
 from intake.topics import Topics
@@ -62,6 +63,21 @@ def test_bad_records_are_deadlettered_with_their_coordinates() -> None:
     assert fx.deadletters[0][1] == "invalid_event"
     out, fx = proc.record(tr, Input(1, 8, b"{}", DISPATCHED))
     assert fx.deadletters[0][1] == "invalid_dispatched"
+
+
+def test_events_the_tracker_cannot_apply_are_deadlettered_with_the_reason() -> None:
+    tr, proc = tracker(), Processor(TOPICS)
+    stray = serde.dumps(event("nope", EventType.FIRST_RESPONSE, T0))
+    out, fx = proc.record(tr, Input(3, 9, stray, []))
+    assert [(r.topic, r.partition) for r in out] == [("p.deadletter", 3)]
+    assert fx.deadletters == [(Stage.EVENTS, "unknown_case")] and not fx.observations
+    assert serde.loads(DeadLetter, out[0].value or b"").raw == stray
+    proc.record(tr, Input(3, 10, serde.dumps(dispatch("c1", 30)), DISPATCHED))
+    away = event("c1", EventType.TRANSFERRED, T0 + secs(1), to="nowhere")
+    out, fx = proc.record(tr, Input(3, 11, serde.dumps(away), []))
+    assert [r.topic for r in out] == ["p.deadletter"]
+    assert fx.deadletters == [(Stage.EVENTS, "unknown_department")]
+    assert tr.cases["c1"].department != "nowhere"
 
 
 class _Producer:

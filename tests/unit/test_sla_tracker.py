@@ -92,32 +92,20 @@ def test_resolution_reopen_and_resolution_observed_once() -> None:
     assert again.status is EventStatus.APPLIED and again.observations == []
 
 
-def test_events_before_dispatch_wait_for_it() -> None:
+def test_events_of_unknown_cases_are_rejected_not_kept() -> None:
     tr = tracker()
     early = event("c1", EventType.FIRST_RESPONSE, T0 + secs(5))
-    assert tr.on_event(early).status is EventStatus.PENDING
-    assert tr.on_event(early).status is EventStatus.DUPLICATE
-    u = tr.on_dispatched(dispatch("c1", 30))
-    assert u.observations == []
-    [(released, effects)] = u.released
-    assert released == early and [o.met for o in effects.observations] == [True]
-    assert [o.met for o in u.all_observations()] == [True]
-    assert tr.on_event(early).status is EventStatus.DUPLICATE  # released, not parked again
-    assert tr.on_dispatched(dispatch("c1", 30)).status is EventStatus.DUPLICATE
-
-
-def test_pending_buffer_is_bounded() -> None:
-    tr = tracker(max_pending_cases=2)
-    for case in ("a", "b"):
-        assert tr.on_event(event(case, EventType.ASSIGNED, T0)).status is EventStatus.PENDING
-    assert tr.on_event(event("c", EventType.ASSIGNED, T0)).status is EventStatus.DROPPED
+    assert tr.on_event(early).status is EventStatus.UNKNOWN_CASE
+    assert tr.cases == {} and tr.drain_dirty() == ([], [])
+    tr.on_dispatched(dispatch("c1", 30))
+    assert [o.met for o in tr.on_event(early).observations] == [True]
 
 
 def test_transfer_to_known_department_only() -> None:
     tr = tracker()
     tr.on_dispatched(dispatch("c1", 30))
     bad = tr.on_event(event("c1", EventType.TRANSFERRED, T0 + secs(1), to="nowhere"))
-    assert bad.status is EventStatus.DROPPED
+    assert bad.status is EventStatus.UNKNOWN_DEPARTMENT
     tr.on_event(event("c1", EventType.TRANSFERRED, T0 + secs(1), to="logistics"))
     assert tr.cases["c1"].department == "logistics"
     [breach] = tr.tick(T0 + secs(31))
