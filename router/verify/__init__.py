@@ -18,10 +18,14 @@ async def verify(
     departments: Iterable[str],
     expected_seqs: int | None = None,
     timeout_s: float = 180.0,
+    *,
+    sla_clock: bool = True,
 ) -> Report:
+    """`sla_clock`: the router under test writes `dispatched` records (the SLA clock start) to
+    the events topic; a peer implementation that does not is checked with False."""
     departments = list(departments)
     inputs = await read_all(kafka, topics.all_intake(), values=True, timeout_s=timeout_s)
     outputs = await read_all(
         kafka, output_topics(topics, departments), values=False, timeout_s=timeout_s
     )
-    return check(topics, departments, inputs, outputs, expected_seqs)
+    return check(topics, departments, inputs, outputs, expected_seqs, sla_clock=sla_clock)

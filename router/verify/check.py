@@ -5,6 +5,8 @@ department, recorded as a duplicate, deadlettered, or (auto-replies, bounces) re
 decisions topic only. No output topic may hold the same input twice, no output may point at an
 input that does not exist, and per key the outputs keep the input order. Outputs are tied to
 inputs by the router's `omniroute-source` header (deadletters also carry it in the value).
+With `sla_clock`, every dispatch must also have exactly one `dispatched` record on the events
+topic (written in the same transaction: the SLA tracker's clock start) and nothing else one.
 """
 
 import re
@@ -17,6 +19,7 @@ import orjson
 from intake.topics import Topics
 from router.eos.record import SOURCE_HEADER
 from router.pipeline import NOT_ROUTED
+from router.sla.dispatched import TYPE_DISPATCHED
 from router.verify.read import Rec
 
 _SEQ = re.compile(rb'"lg_seq"\s*:\s*(\d+)')
@@ -68,6 +71,8 @@ def check(
     inputs: list[Rec],
     outputs: list[Rec],
     expected_seqs: int | None = None,
+    *,
+    sla_clock: bool = True,
 ) -> Report:
     report = Report(inputs=len(inputs))
     kinds = {f"{r.topic}/{r.partition}/{r.offset}": _kind(r.value) for r in inputs}
@@ -78,14 +83,9 @@ def check(
         topics.duplicates: "duplicate",
         topics.deadletter: "deadletter",
         topics.decisions: "decision",
+        topics.events: "sla_clock",
     }
-    seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in outputs:
-        src = r.headers.get(SOURCE_HEADER, b"").decode()
-        if src not in kinds:
-            report.problem("extra_output", f"{r.topic}/{r.partition}/{r.offset} from {src!r}")
-            continue
-        seen[src][role.get(r.topic, r.topic)] += 1
+    seen = _by_source(report, topics, role, kinds, outputs, sla_clock=sla_clock)
     for src, kind in kinds.items():
         counts = seen.get(src, Counter())
         for topic_role, n in counts.items():
@@ -100,12 +100,47 @@ def check(
             report.problem("several_outcomes", f"{src}: {terminal}")
         else:
             report.outcomes[terminal[0]] += 1
+        if sla_clock:
+            _check_clock(report, src, terminal, counts["sla_clock"])
     _check_order(report, outputs, {t for t, r in role.items() if r != "decision"})
     dispatched = Counter(
         r.headers.get("ce_id") for r in outputs if role.get(r.topic) == "dispatched"
     )
     report.redispatched = sum(1 for n in dispatched.values() if n > 1)
     return report
+
+
+def _by_source(
+    report: Report,
+    topics: Topics,
+    role: dict[str, str],
+    kinds: dict[str, str],
+    outputs: list[Rec],
+    *,
+    sla_clock: bool,
+) -> dict[str, Counter[str]]:
+    """Per input (topic/partition/offset): how many outputs of each role point at it."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in outputs:
+        if r.topic == topics.events:
+            if r.headers.get("ce_type") != TYPE_DISPATCHED.encode():
+                continue  # the department tools' own lifecycle events
+            if not sla_clock:
+                report.problem("unexpected_sla_clock", f"{r.topic}/{r.partition}/{r.offset}")
+                continue
+        src = r.headers.get(SOURCE_HEADER, b"").decode()
+        if src not in kinds:
+            report.problem("extra_output", f"{r.topic}/{r.partition}/{r.offset} from {src!r}")
+            continue
+        seen[src][role.get(r.topic, r.topic)] += 1
+    return seen
+
+
+def _check_clock(report: Report, src: str, terminal: list[str], clocks: int) -> None:
+    if terminal == ["dispatched"] and clocks == 0:
+        report.problem("dispatch_without_sla_clock", src)
+    elif clocks and terminal != ["dispatched"]:
+        report.problem("sla_clock_without_dispatch", f"{src}: {terminal}")
 
 
 def _check_seqs(report: Report, inputs: list[Rec], expected: int) -> None:

@@ -19,6 +19,7 @@ def output_topics(topics: Topics, departments: Iterable[str]) -> list[str]:
         topics.duplicates,
         topics.deadletter,
         topics.decisions,
+        topics.events,
     ]
 
 
