@@ -13,8 +13,9 @@ in the first and last third (after the state windows filled): "flat" is what we 
 Customers repeat (one of `--customers`), so the router's dedup and case state fill up and stay.
 The dedup window (OMNIROUTE_DEDUP_WINDOW_S, 24 h in production) is set to `--window-s` (300 s by
 default) so the windows fill, and expiry runs, within the run; the memory slope is taken over the
-rows after twice that. At the end the router must catch up, the exactly-once verifier must pass,
-and every message answered 2xx must be on Kafka exactly once.
+rows after twice that, within each process lifetime (a restart's step is not a leak). At the end
+the router must catch up, the exactly-once verifier must pass, and every message answered 2xx
+must be on Kafka exactly once.
 """
 
 import argparse
@@ -69,10 +70,10 @@ async def _answer(post: "aiohttp.client._RequestContextManager", msg_id: str, ta
         tally.record("conn", msg_id)
 
 
-def sample(procs: dict[str, Proc]) -> dict[str, tuple[float, int]]:
+def sample(procs: dict[str, Proc]) -> dict[str, tuple[float, int, int]]:
     out = {}
     for name, proc in procs.items():
-        out[name] = (proc.rss_mib(), proc.fds())
+        out[name] = (proc.rss_mib(), proc.fds(), proc.starts)
     return out
 
 
@@ -98,7 +99,7 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
     stats = tally.answers
     stop = asyncio.Event()
     driver = asyncio.create_task(drive(base, args.rate, args.customers, stop, tally))
-    rows: list[tuple[float, dict[str, tuple[float, int]], float | None]] = []
+    rows: list[tuple[float, dict[str, tuple[float, int, int]], float | None]] = []
     started = time.monotonic()
     restarts = 0
     print(
@@ -136,7 +137,7 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
 
 
 def summarise(
-    rows: list[tuple[float, dict[str, tuple[float, int]], float | None]],
+    rows: list[tuple[float, dict[str, tuple[float, int, int]], float | None]],
     stats: dict[str, int],
     restarts: int,
     after_s: float,
@@ -147,12 +148,12 @@ def summarise(
         first = [r[1][name][0] for r in rows[:third]]
         last = [r[1][name][0] for r in rows[-third:]]
         fds = [r[1][name][1] for r in rows]
+        late = [(r[0], r[1][name][0], r[1][name][2]) for r in rows if r[0] >= after_s]
         print(
             f"{name}: rss first third {sum(first) / len(first):.1f} MiB, last third "
             f"{sum(last) / len(last):.1f} MiB, max {max(r[1][name][0] for r in rows):.1f} MiB; "
             f"fds {min(fds)}..{max(fds)}; slope after {after_s:.0f} s "
-            f"{slope_mib_per_hour([(r[0], r[1][name][0]) for r in rows if r[0] >= after_s]):+.1f}"
-            " MiB/h"
+            f"{slope_mib_per_hour(late):+.1f} MiB/h (within process lifetimes)"
         )
     lags = [r[2] for r in rows if r[2] is not None]
     if lags:

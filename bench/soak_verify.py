@@ -75,13 +75,17 @@ async def settled(kafka: KafkaSettings, group_id: str, topics: list[str], timeou
         await watch.close()
 
 
-def slope_mib_per_hour(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope of (seconds, MiB) points, in MiB per hour."""
-    n = len(points)
-    if n < 2:
-        return float("nan")
-    mean_t = sum(t for t, _ in points) / n
-    mean_m = sum(m for _, m in points) / n
-    var = sum((t - mean_t) ** 2 for t, _ in points)
-    cov = sum((t - mean_t) * (m - mean_m) for t, m in points)
+def slope_mib_per_hour(points: list[tuple[float, float, int]]) -> float:
+    """Least-squares slope of (seconds, MiB, lifetime) points in MiB per hour, pooled within
+    lifetimes (one intercept each): the step a restart makes (state restored, caches warmed
+    again) is not growth, the drift while one process runs is."""
+    lifetimes: dict[int, list[tuple[float, float]]] = {}
+    for t, mib, life in points:
+        lifetimes.setdefault(life, []).append((t, mib))
+    cov = var = 0.0
+    for pts in lifetimes.values():
+        mean_t = sum(t for t, _ in pts) / len(pts)
+        mean_m = sum(m for _, m in pts) / len(pts)
+        var += sum((t - mean_t) ** 2 for t, _ in pts)
+        cov += sum((t - mean_t) * (m - mean_m) for t, m in pts)
     return cov / var * 3600 if var else float("nan")
