@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import IllegalStateError
 
 from intake.kafka import consumer, start_producer
 from intake.message import Channel
@@ -187,15 +188,28 @@ class Runner:
                 task.add_changes([Record(topic, k, v, [], task.number) for k, v in changes])
         if now >= self._lag_at:
             self._lag_at = now + 1.0
-            self._observe_lag(owner, cons)
+            await self._observe_lag(owner, cons)
 
-    def _observe_lag(self, owner: Partitions, cons: AIOKafkaConsumer) -> None:
+    async def _observe_lag(self, owner: Partitions, cons: AIOKafkaConsumer) -> None:
         lag = dict.fromkeys(self._channels.values(), 0)
         for tp in owner.assigned:
             task = owner.tasks.get(tp.partition)
             stable = cons.last_stable_offset(tp) if task is not None else None
             if task is not None and stable is not None:
-                behind = stable - task.next_offsets.get(tp, stable)
-                lag[self._channels.get(tp.topic, "unknown")] += max(behind, 0)
+                # A transactional producer (the intake's default) ends each transaction with a
+                # commit marker that read_committed never returns: "last record + 1" stays one
+                # marker short of the stable offset for ever. The fetch position has skipped
+                # the markers; every record fetched before it was processed in `_handle`.
+                done = max(task.next_offsets.get(tp, stable), await _position(cons, tp))
+                lag[self._channels.get(tp.topic, "unknown")] += max(stable - done, 0)
         for channel, value in lag.items():
             self.metrics.lag.labels(channel).set(value)
+
+
+async def _position(cons: AIOKafkaConsumer, tp: TopicPartition) -> int:
+    """The fetch position if it is known now; 0 (no information) while a take-over or a
+    rebalance has it reset: a metric must not wait for the group."""
+    try:
+        return int(await asyncio.wait_for(cons.position(tp), 0.05))
+    except (TimeoutError, IllegalStateError):
+        return 0
