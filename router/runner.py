@@ -14,13 +14,13 @@ import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import IllegalStateError
 
 from intake.kafka import consumer, start_producer
 from intake.message import Channel
 from intake.settings import KafkaSettings
 from router.eos.assignor import CoPartitionedAssignor
 from router.eos.owner import Partitions
+from router.eos.position import behind
 from router.eos.rebalance import Listener
 from router.eos.record import SOURCE_HEADER, Record
 from router.eos.restore import Restorer
@@ -194,22 +194,8 @@ class Runner:
         lag = dict.fromkeys(self._channels.values(), 0)
         for tp in owner.assigned:
             task = owner.tasks.get(tp.partition)
-            stable = cons.last_stable_offset(tp) if task is not None else None
-            if task is not None and stable is not None:
-                # A transactional producer (the intake's default) ends each transaction with a
-                # commit marker that read_committed never returns: "last record + 1" stays one
-                # marker short of the stable offset for ever. The fetch position has skipped
-                # the markers; every record fetched before it was processed in `_handle`.
-                done = max(task.next_offsets.get(tp, stable), await _position(cons, tp))
-                lag[self._channels.get(tp.topic, "unknown")] += max(stable - done, 0)
+            if task is not None:
+                n = await behind(cons, tp, task.next_offsets.get(tp))
+                lag[self._channels.get(tp.topic, "unknown")] += n
         for channel, value in lag.items():
             self.metrics.lag.labels(channel).set(value)
-
-
-async def _position(cons: AIOKafkaConsumer, tp: TopicPartition) -> int:
-    """The fetch position if it is known now; 0 (no information) while a take-over or a
-    rebalance has it reset: a metric must not wait for the group."""
-    try:
-        return int(await asyncio.wait_for(cons.position(tp), 0.05))
-    except (TimeoutError, IllegalStateError):
-        return 0

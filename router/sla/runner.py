@@ -28,6 +28,7 @@ from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.eos.assignor import CoPartitionedAssignor
 from router.eos.owner import Partitions
+from router.eos.position import behind
 from router.eos.rebalance import Listener
 from router.eos.restore import Restorer
 from router.sla.config import SlaTrackerConfig
@@ -133,7 +134,7 @@ class SlaRunner:
             if time.monotonic() >= lag_at:
                 lag_at = time.monotonic() + s.lag_interval_s
                 self.metrics.refresh_gauges(self, self.clock())
-                self._observe_lag(cons, owner)
+                await self._observe_lag(cons, owner)
 
     def _handle(self, owner: Partitions, batches: Batches, polled: int) -> None:
         for tp, records in batches.items():
@@ -188,11 +189,10 @@ class SlaRunner:
                 await owner.settle(task)  # back-pressure: memory stays bounded
         await owner.retry()
 
-    def _observe_lag(self, cons: AIOKafkaConsumer, owner: Partitions) -> None:
-        behind = 0
+    async def _observe_lag(self, cons: AIOKafkaConsumer, owner: Partitions) -> None:
+        lag = 0
         for tp in owner.assigned:
             task = owner.tasks.get(tp.partition)
-            stable = cons.last_stable_offset(tp) if task is not None else None
-            if task is not None and stable is not None:
-                behind += max(stable - task.next_offsets.get(tp, stable), 0)
-        self.metrics.lag.labels(CONSUMER_NAME, self.topics.events).set(behind)
+            if task is not None:  # past the router's commit markers too (router.eos.position)
+                lag += await behind(cons, tp, task.next_offsets.get(tp))
+        self.metrics.lag.labels(CONSUMER_NAME, self.topics.events).set(lag)
