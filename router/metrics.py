@@ -3,6 +3,7 @@
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from intake.deadletter import Stage
+from router.dedup.verdict import DedupLayer
 from router.pipeline import NOT_ROUTED, Result
 
 # A bucket at every default SLA threshold (15 s phone, 30 s chat, 1 h social, 24 h email)
@@ -49,6 +50,19 @@ class RouterMetrics:
             ["kind"],
             registry=registry,
         )
+        self.duplicates = Counter(
+            "omniroute_duplicates_total",
+            "Messages recognised as duplicates and recorded in the duplicates topic, by layer "
+            "(exact: the same channel message again; near: the same content from the customer)",
+            ["layer"],
+            registry=registry,
+        )
+        self.follow_ups = Counter(
+            "omniroute_router_follow_ups_total",
+            "Messages threaded into an open case and dispatched to the case's department",
+            ["department"],
+            registry=registry,
+        )
         self.deadletters = Counter(
             "omniroute_deadletters_total",
             "Records sent to the deadletter topic",
@@ -92,6 +106,8 @@ class RouterMetrics:
             self.deadletters.labels(stage.value, "invalid_message")
         for result in ("committed", "aborted", "fenced"):
             self.transactions.labels(result)
+        for layer in (DedupLayer.EXACT, DedupLayer.NEAR):
+            self.duplicates.labels(layer.value)
 
     def observe(self, channel: str, result: Result) -> None:
         self.consumed.labels(channel).inc()
@@ -99,7 +115,10 @@ class RouterMetrics:
             dl = result.deadletter
             self.deadletters.labels(dl.stage.value, dl.reason_code).inc()
             return
-        decision, message = result.decision, result.message
+        decision, message, verdict = result.decision, result.message, result.verdict
+        if verdict is not None and not verdict.dispatch:
+            self.duplicates.labels((verdict.layer or DedupLayer.EXACT).value).inc()
+            return
         if decision is None or message is None:
             return
         if message.kind in NOT_ROUTED:
@@ -108,6 +127,8 @@ class RouterMetrics:
         self.dispatched.labels(
             decision.department, decision.priority.value, decision.layer.value
         ).inc()
+        if verdict is not None and verdict.kind == "follow_up":
+            self.follow_ups.labels(decision.department).inc()
         latency = (decision.decided_at - message.received_at).total_seconds()
         self.intake_to_dispatch.labels(
             message.channel.value, decision.department, decision.priority.value

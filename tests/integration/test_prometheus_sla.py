@@ -149,6 +149,9 @@ async def flow(base: str, intake: str, kafka: KafkaSettings) -> None:
         # Department tools report against the case id of the dispatched record; for a new
         # case the router derives it from the message id (router.dedup.keys.new_case).
         cases = [str(new_case(a["id"])) for a in acks["accepted"]]
+        # A tool learns of a case from its dispatch, whose transaction also wrote the case's
+        # `dispatched` record ahead of any event: events for unknown cases are deadlettered.
+        await eventually(base, "sum(omniroute_router_dispatched_total)", 5)
         # Two cases answered at once (met), one of them resolved; two never answered.
         events = [event(cases[0], "first_response", "e0"), event(cases[1], "responded", "e1")]
         events.append(event(cases[0], "resolved", "e2"))
