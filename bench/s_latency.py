@@ -57,6 +57,30 @@ async def wait_ready(url: str, proc: procs.Proc, timeout_s: float = 120.0) -> No
     raise TimeoutError(f"{proc.name} not ready at {url} after {timeout_s:.0f}s")
 
 
+async def wait_owned(url: str, proc: procs.Proc, partitions: int, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            proc.check()
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                    if _owned(await resp.text()) >= partitions:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.5)
+    raise TimeoutError(
+        f"{proc.name} owns fewer than {partitions} partitions after {timeout_s:.0f}s"
+    )
+
+
+def _owned(exposition: str) -> float:
+    for line in exposition.splitlines():
+        if line.startswith("omniroute_router_partitions_owned "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"n": 0}
@@ -109,13 +133,23 @@ async def scenario_3(ctx: Ctx) -> dict[str, Any]:
     per_level = [int(peak * f * ctx.sizes.latency_seconds) + 10 for f in levels]
     items = ctx.items(sum(per_level), seed=23)
     intake = procs.cli("intake", "omniroute.cli", intake_env(kafka, port), ctx.run_dir, "intake")
-    router = procs.router(f"{kafka.topic_prefix}-router", kafka, group, ctx.run_dir)
+    router_port = procs.free_port()
+    router = procs.router(
+        f"{kafka.topic_prefix}-router",
+        kafka,
+        group,
+        ctx.run_dir,
+        OMNIROUTE_ROUTER_HTTP_PORT=str(router_port),
+    )
     collector = procs.cli(
         "collector", "bench.collector", procs.kafka_env(kafka), ctx.run_dir, str(out_file)
     )
     results: dict[str, Any] = {"peak_msg_s": round(peak, 1), "levels": {}}
     with intake, router, collector:
         await wait_ready(f"http://127.0.0.1:{port}/readyz", intake)
+        # Not its /readyz (the consumer connected): every partition taken over. Otherwise the
+        # first level's messages queue behind the router's start-up and measure that instead.
+        await wait_owned(f"http://127.0.0.1:{router_port}/metrics", router, ctx.partitions)
         await _wait_file(out_file.with_suffix(".ready"), collector)
         url = f"http://127.0.0.1:{port}/v1/messages"
         first = 0
