@@ -194,8 +194,8 @@ class Runner:
         lag = dict.fromkeys(self._channels.values(), 0)
         for tp in owner.assigned:
             task = owner.tasks.get(tp.partition)
-            if task is not None:
-                n = await behind(cons, tp, task.next_offsets.get(tp))
-                lag[self._channels.get(tp.topic, "unknown")] += n
+            channel = self._channels.get(tp.topic)
+            if task is not None and channel is not None:
+                lag[channel] += await behind(cons, tp, task.next_offsets.get(tp))
         for channel, value in lag.items():
             self.metrics.lag.labels(channel).set(value)
