@@ -11,6 +11,7 @@ the sender retries, so a retried message lands on the intake topic exactly once.
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
@@ -21,8 +22,12 @@ from intake.publisher import Ack, Outgoing, Publisher
 from intake.topics import Topics
 from intake.txn_committer import Committer, Confirm
 from intake.txn_doubt import Reader
+from intake.txn_producer import retrieve
 
 log = logging.getLogger(__name__)
+
+# Settled in-doubt records that did commit, kept for retries that come after the settlement.
+_KEEP_SETTLED = 100_000
 
 
 class TxnPublisher(Publisher):
@@ -43,6 +48,12 @@ class TxnPublisher(Publisher):
             factory, ack_timeout_s, linger_s=linger_s, max_records=max_records, confirm=confirm
         )
         self._reader = reader
+        # A read-back runs in the background and outlives the request that started it: on a
+        # slow broker it may need longer than one request may wait, and each retry would
+        # otherwise start over and time out again, never settling.
+        self._reads: dict[str, asyncio.Task[None]] = {}
+        self._committed: OrderedDict[str, Ack] = OrderedDict()
+        self._read_timeout_s = max(30.0, 10 * ack_timeout_s)
         self.closers: list[Callable[[], Awaitable[None]]] = []  # run after the committer
 
     async def start(self, timeout_s: float) -> None:
@@ -83,17 +94,39 @@ class TxnPublisher(Publisher):
     async def _settle(self, ids: list[str]) -> dict[str, Ack]:
         """Acks of retried ids whose in-doubt transaction did commit; the others were aborted
         and are written anew."""
-        doubt = self.committer.doubt
-        doubtful = doubt.lookup(ids)
-        if not doubtful:
-            return {}
-        await self.committer.ready()
-        # The committer drops its producer after an unanswered commit, so a newer generation
-        # exists here and its InitProducerId has finished the old transaction either way.
-        if any(gen >= self.committer.slot.generation for _, gen in doubtful):
-            raise KafkaUnavailable("an earlier commit is still unsettled")
-        acks = [ack for ack, _ in doubtful]
-        committed = await self._reader(acks, self._timeout)
-        doubt.forget(a.message_id for a in acks)
-        log.info("settled %d in-doubt records: %d were committed", len(acks), len(committed))
-        return {a.message_id: a for a in acks if a.message_id in committed}
+        doubtful = self.committer.doubt.lookup(ids)
+        if doubtful:
+            await self.committer.ready()
+            # The committer drops its producer after an unanswered commit, so a newer generation
+            # exists here and its InitProducerId has finished the old transaction either way.
+            if any(gen >= self.committer.slot.generation for _, gen in doubtful):
+                raise KafkaUnavailable("an earlier commit is still unsettled")
+            await self._await_reads([ack for ack, _ in doubtful])
+        return {i: ack for i in ids if (ack := self._committed.get(i)) is not None}
+
+    async def _await_reads(self, acks: list[Ack]) -> None:
+        fresh = [a for a in acks if a.message_id not in self._reads]
+        if fresh:
+            task = asyncio.get_running_loop().create_task(self._read_back(fresh))
+            task.add_done_callback(retrieve)
+            self._reads.update(dict.fromkeys((a.message_id for a in fresh), task))
+        tasks = {self._reads[a.message_id] for a in acks if a.message_id in self._reads}
+        try:
+            async with asyncio.timeout(self._timeout):
+                await asyncio.gather(*(asyncio.shield(t) for t in tasks))
+        except TimeoutError:
+            raise KafkaUnavailable("an earlier commit is still being settled") from None
+
+    async def _read_back(self, acks: list[Ack]) -> None:
+        try:
+            committed = await self._reader(acks, self._read_timeout_s)
+            for ack in acks:
+                if ack.message_id in committed:
+                    self._committed[ack.message_id] = ack
+            while len(self._committed) > _KEEP_SETTLED:
+                self._committed.popitem(last=False)
+            self.committer.doubt.forget(a.message_id for a in acks)
+            log.info("settled %d in-doubt records: %d were committed", len(acks), len(committed))
+        finally:
+            for ack in acks:
+                self._reads.pop(ack.message_id, None)

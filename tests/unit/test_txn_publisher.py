@@ -122,6 +122,37 @@ async def test_an_aborted_in_doubt_record_is_written_again(
     assert len(broker.committed) == 1
 
 
+async def test_a_settlement_slower_than_a_request_still_completes(broker: Broker) -> None:
+    class SlowReader(Reader):
+        async def __call__(self, acks: list[Ack], timeout_s: float) -> set[str]:
+            await asyncio.sleep(3 * TIMEOUT)  # a loaded broker: longer than a request may wait
+            return await super().__call__(acks, timeout_s)
+
+    reader = SlowReader(broker)
+    pub = TxnPublisher(
+        lambda: FakeTxnProducer(broker),  # type: ignore[arg-type,return-value]
+        Topics("t"),
+        TIMEOUT,
+        reader,
+        linger_s=0.005,
+    )
+    await pub.start(1.0)
+    try:
+        broker.commit_lost = True
+        with pytest.raises(KafkaUnavailable):
+            await pub.publish([message(1)])
+        broker.commit_lost = False
+        await idle(pub)
+        with pytest.raises(KafkaUnavailable):  # still being read back: answered in time
+            await pub.publish([message(1)])
+        await asyncio.sleep(4 * TIMEOUT)
+        [ack] = await pub.publish([message(1)])  # the settlement finished meanwhile
+        assert ack.offset == 0 and len(broker.committed) == 1 and reader.calls == 1
+        assert len(pub.committer.doubt) == 0
+    finally:
+        await pub.close()
+
+
 async def test_deadletters_are_written_in_a_transaction(
     publisher: TxnPublisher, broker: Broker
 ) -> None:
