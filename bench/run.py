@@ -4,7 +4,7 @@
 
 1 router vs plain aiokafka transactional pass-through (backlog drain, msg/s, ratio)
 2 router vs the same logic as a quix-streams exactly-once application (msg/s, ratio)
-3 end-to-end latency HTTP ingest -> department topic at 50 % and 80 % of the router's peak
+3 end-to-end latency HTTP ingest -> department topic at 10, 25, 50 and 80 % of the router's peak
 4 HTTP ingest with wrk (single messages and batches) vs a plain aiokafka producer behind aiohttp
 5 dedup state: resident bytes per key and restore time (bench/state_bench.py, restore_bench.py)
 6 scaling: 1 vs 2 router processes on more partitions

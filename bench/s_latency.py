@@ -1,4 +1,5 @@
-"""Scenario 3: end-to-end latency, HTTP ingest -> department topic, at 50 % and 80 % of peak.
+"""Scenario 3: end-to-end latency, HTTP ingest -> department topic, at 50 % and 80 % of peak,
+and below (10 %, 25 %) to find the rate at which the p99 goal holds on this machine.
 
 One namespace, one intake process, one router process, one collector process for both levels
 (so the router's state and the broker's caches are the same for both). The peak is the router's
@@ -129,7 +130,11 @@ async def scenario_3(ctx: Ctx) -> dict[str, Any]:
     port = procs.free_port()
     out_file = ctx.run_dir / f"{kafka.topic_prefix}-latency.json"
     group = f"{kafka.topic_prefix}-router"
-    levels = [0.5, 0.8]
+    # 50 % and 80 % are the goal's levels. On 2 shared cores the router's drain peak is what
+    # it reaches with the cores to itself; over HTTP it shares them with intake, the sender,
+    # the collector and the broker, so the lower levels show where the pipeline is not
+    # saturated and what latency it then gives.
+    levels = [0.1, 0.25, 0.5, 0.8]
     per_level = [int(peak * f * ctx.sizes.latency_seconds) + 10 for f in levels]
     items = ctx.items(sum(per_level), seed=23)
     intake = procs.cli("intake", "omniroute.cli", intake_env(kafka, port), ctx.run_dir, "intake")

@@ -98,7 +98,25 @@ def latency(r: dict[str, Any]) -> list[str]:
         "",
         *table(head, rows),
         "",
+        f"- highest level with end-to-end p99 <= {P99_GOAL_MS} ms: **{within_goal(lat)}**",
+        "",
     ]
+
+
+P99_GOAL_MS = 250
+
+
+def within_goal(lat: dict[str, Any]) -> str:
+    """The highest swept level whose department-topic p99 met the goal, or 'none'."""
+    met = [
+        (d["rate"], level)
+        for level, d in lat["levels"].items()
+        if (p99 := d["latency_ms"]["dept"].get("p99")) is not None and p99 <= P99_GOAL_MS
+    ]
+    if not met:
+        return "none of the levels swept"
+    rate, level = max(met)
+    return f"{level} of peak ({f(rate)} msg/s)"
 
 
 def http(r: dict[str, Any]) -> list[str]:
