@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: demo test test-faults prepare lint typecheck unit integration install kafka-jars system-deps k8s-tools lock clean
+.PHONY: demo test test-faults bench prepare lint typecheck unit integration install kafka-jars system-deps k8s-tools lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ test: prepare
 # 2 cores). `test` runs them all in one phased 50,000-message run (tests/integration/eos/test_phases.py).
 test-faults: prepare
 	$(BIN)/pytest -m faults
+
+# The benchmark suite, quick sizes (~15 min on 2 cores): not part of CI, figures depend on the
+# machine. Writes bench/results/, BENCHMARKS.md and bench/plots/. BENCH_ARGS= for full sizes.
+BENCH_ARGS ?= --quick
+bench: kafka-jars
+	deploy/install-system-deps.sh bench
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra fast --extra bench --generate-hashes --python-version 3.11 \

@@ -2,6 +2,7 @@
 # Debian packages for the tests that use real components: Dovecot (IMAP), Prometheus and
 # promtool (rules tests, scraping), Chromium (widget and status page in a real browser),
 # openssl (the test CA and broker certificate of the Kafka TLS/SASL test).
+# `install-system-deps.sh bench` also installs wrk, the HTTP load tool of the benchmark suite.
 # Idempotent: installs only what is missing. Needs root (as in CI); otherwise prints the command.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ declare -A need=(
   [chromium]=chromium
   [openssl]=openssl
 )
+if [ "${1:-}" = bench ]; then need[wrk]=wrk; fi
 missing=()
 for bin in "${!need[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${need[$bin]}")
