@@ -9,7 +9,7 @@ from collections.abc import Callable
 from intake.settings import KafkaSettings
 from router.eos.restore import Restorer
 from router.eos.task import PartitionTask
-from router.eos.transactions import PartitionProducer
+from router.eos.transactions import init_producers
 from router.metrics import RouterMetrics
 from router.settings import RouterSettings
 from router.state.partition import PartitionState
@@ -39,18 +39,10 @@ class Opener:
         if not numbers:
             return {}
         s = self.settings
-        producers = [
-            PartitionProducer(self.kafka, s.group_id, p, s.transaction_timeout_ms) for p in numbers
-        ]
-        results = await asyncio.gather(
-            *(p.start(self.output_topics) for p in producers), return_exceptions=True
+        started = await init_producers(
+            self.kafka, s.group_id, numbers, s.transaction_timeout_ms, self.output_topics
         )
-        tasks = {}
-        for prod, error in zip(producers, results, strict=True):
-            if error is None:
-                tasks[prod.partition] = PartitionTask(prod.partition, prod, None)
-            else:
-                log.warning("partition %d not taken over yet: %r", prod.partition, error)
+        tasks = {prod.partition: PartitionTask(prod.partition, prod, None) for prod in started}
         try:
             await self._restore(tasks)
         except BaseException:

@@ -26,7 +26,14 @@ from router.eos.batches import send_batched
 from router.eos.record import SOURCE_HEADER, Record
 
 # Re-exported: callers imported them from here before `record` existed.
-__all__ = ["SOURCE_HEADER", "PartitionFenced", "PartitionProducer", "Record", "TransactionFailed"]
+__all__ = [
+    "SOURCE_HEADER",
+    "PartitionFenced",
+    "PartitionProducer",
+    "Record",
+    "TransactionFailed",
+    "init_producers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,3 +147,24 @@ class PartitionProducer:
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._producer.stop(), self._timeout_s)
+
+
+async def init_producers(
+    kafka: KafkaSettings,
+    group_id: str,
+    numbers: Sequence[int],
+    transaction_timeout_ms: int,
+    topics: Sequence[str] = (),
+) -> list[PartitionProducer]:
+    """InitProducerId for each partition number, concurrently. Returns the producers that
+    started (each fenced its previous owner); a number that failed is logged and left for the
+    next take-over attempt, which the caller's owner retries."""
+    producers = [PartitionProducer(kafka, group_id, p, transaction_timeout_ms) for p in numbers]
+    results = await asyncio.gather(*(p.start(topics) for p in producers), return_exceptions=True)
+    started = []
+    for producer, error in zip(producers, results, strict=True):
+        if error is None:
+            started.append(producer)
+        else:
+            log.warning("%s not taken over yet: %r", producer.transactional_id, error)
+    return started

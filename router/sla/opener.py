@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from intake.errors import InvalidInput
 from intake.settings import KafkaSettings
 from router.eos.restore import Restorer
-from router.eos.transactions import PartitionProducer
+from router.eos.transactions import init_producers
 from router.sla.record import CaseRecord, decode
 from router.sla.settings import SlaSettings
 from router.sla.task import Count, SlaTask
@@ -40,20 +40,13 @@ class SlaOpener:
         if not numbers:
             return {}
         s = self.settings
-        producers = [
-            PartitionProducer(self.kafka, s.group_id, p, s.transaction_timeout_ms) for p in numbers
-        ]
-        results = await asyncio.gather(
-            *(p.start(self.output_topics) for p in producers), return_exceptions=True
+        started = await init_producers(
+            self.kafka, s.group_id, numbers, s.transaction_timeout_ms, self.output_topics
         )
-        tasks: dict[int, SlaTask] = {}
-        for prod, error in zip(producers, results, strict=True):
-            if error is None:
-                tasks[prod.partition] = SlaTask(
-                    prod.partition, prod, self.new_tracker(), self.count
-                )
-            else:
-                log.warning("sla partition %d not taken over yet: %r", prod.partition, error)
+        tasks = {
+            prod.partition: SlaTask(prod.partition, prod, self.new_tracker(), self.count)
+            for prod in started
+        }
         try:
             await self._restore(tasks)
         except BaseException:
