@@ -54,7 +54,7 @@ def latency(out: Path, r: dict[str, Any]) -> list[str]:
     x, ticks, labels = 0, [], []
     for level, data in levels.items():
         ticks.append(x + 2.5)
-        labels.append(f"{level} of peak: p50 / p95 / p99")
+        labels.append(f"{level} of peak\np50 / p95 / p99")
         for kind, color in (("intake", "#55a868"), ("dept", "#4c72b0")):
             lat = data["latency_ms"][kind]
             if lat.get("n"):

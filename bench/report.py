@@ -32,10 +32,10 @@ def render(r: dict[str, Any], source: str, pngs: list[str]) -> str:
         "",
         f"    {r['command']}",
         "",
-        f"> **Shared, loaded machine.** Load average {lb['1m']} / {lb['5m']} / {lb['15m']} "
+        f"> **Machine load.** Load average {lb['1m']} / {lb['5m']} / {lb['15m']} "
         f"before and {la['1m']} / {la['5m']} / {la['15m']} after this run, on {m['cpus']} "
-        "cores shared with other engineers' test suites. Absolute figures are low and noisy; "
-        "each ratio compares contenders measured in the same run, alternating.",
+        "cores (anything else running on the machine shows here). Absolute figures swing with "
+        "it; each ratio compares contenders measured in the same run, alternating.",
         "",
         "## Goals",
         "",
