@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.verify.check import Report, check
+from router.verify.decided import wait_decided
 from router.verify.growing import GrowingRun, output_topics
 from router.verify.read import Rec, read_all, wait_caught_up
 
@@ -25,7 +26,7 @@ async def verify(
     the events topic; a peer implementation that does not is checked with False."""
     departments = list(departments)
     inputs = await read_all(kafka, topics.all_intake(), values=True, timeout_s=timeout_s)
-    outputs = await read_all(
-        kafka, output_topics(topics, departments), values=False, timeout_s=timeout_s
-    )
+    outs = output_topics(topics, departments)
+    await wait_decided(kafka, outs, timeout_s)
+    outputs = await read_all(kafka, outs, values=False, timeout_s=timeout_s)
     return check(topics, departments, inputs, outputs, expected_seqs, sla_clock=sla_clock)

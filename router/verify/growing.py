@@ -9,6 +9,7 @@ from aiokafka import TopicPartition
 from intake.settings import KafkaSettings
 from intake.topics import Topics
 from router.verify.check import Report, check
+from router.verify.decided import wait_decided
 from router.verify.read import Rec, read_since
 
 
@@ -44,9 +45,11 @@ class GrowingRun:
             timeout_s=timeout_s,
         )
         self.inputs += new
+        outs = output_topics(self._topics, self._departments)
+        await wait_decided(self._kafka, outs, timeout_s)
         new, self._output_ends = await read_since(
             self._kafka,
-            output_topics(self._topics, self._departments),
+            outs,
             self._output_ends,
             values=False,
             timeout_s=timeout_s,
