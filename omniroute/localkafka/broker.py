@@ -98,8 +98,15 @@ class LocalKafka:
         (self.data_dir / process.BOOTSTRAP_FILE).write_text(self.bootstrap + "\n", "ascii")
         return self.bootstrap
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM for a clean shutdown, SIGKILL after `timeout`. No-op when not running."""
+    def stop(self, timeout: float = 30.0, *, crash: bool = False) -> None:
+        """SIGTERM for a clean shutdown, SIGKILL after `timeout`. No-op when not running.
+
+        `crash`: SIGKILL at once. A clean shutdown of a single-node cluster leaves every
+        partition without a leader while the transaction coordinator is still completing
+        commits, and Kafka then skips their markers ("Couldn't find leader endpoint ... likely
+        deleted"): the transaction hangs and read_committed readers stop at it for good. With
+        replicas, leadership moves first. Restarts under transactional traffic therefore crash
+        the broker, after which the coordinator completes the transactions it logged."""
         pid = self.pid
         if pid is not None:
             proc = self._proc if self._proc is not None and self._proc.pid == pid else None
@@ -107,7 +114,9 @@ class LocalKafka:
             # The bootstrap file is written once the broker was ready: only a broker that got
             # that far loaded the classes worth archiving.
             was_ready = (self.data_dir / process.BOOTSTRAP_FILE).is_file()
-            clean = process.terminate(pid, timeout + cds.dump_time(argv), proc)
+            if crash:
+                process.kill(pid, proc)
+            clean = not crash and process.terminate(pid, timeout + cds.dump_time(argv), proc)
             cds.adopt(argv, publish=clean and was_ready)
         elif self._proc is not None:  # died by itself, during start-up or later
             cds.adopt(self._argv, publish=False)
@@ -115,8 +124,8 @@ class LocalKafka:
         for name in (process.PIDFILE, process.BOOTSTRAP_FILE):
             (self.data_dir / name).unlink(missing_ok=True)
 
-    def restart(self, timeout: float = 90.0) -> str:
-        self.stop()
+    def restart(self, timeout: float = 90.0, *, crash: bool = False) -> str:
+        self.stop(crash=crash)
         return self.start(timeout)
 
     def detach(self) -> None:

@@ -129,6 +129,13 @@ def terminate(pid: int, timeout: float, proc: subprocess.Popen[bytes] | None = N
     return False
 
 
+def kill(pid: int, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """SIGKILL at once: a crash, with no controlled shutdown."""
+    _signal(pid, signal.SIGKILL)
+    if not _wait_gone(pid, 10.0, proc):
+        raise LocalKafkaError(f"Kafka broker pid {pid} survived SIGKILL")
+
+
 def _signal(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)

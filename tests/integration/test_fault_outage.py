@@ -1,4 +1,4 @@
-"""Broker outage while adapters keep posting (real Kafka, stopped and started again): the API
+"""Broker outage while adapters keep posting (real Kafka, crashed and started again): the API
 answers 503 (never 2xx) while the broker is down, accepts again once it is back, and, read
 with read_committed, every message answered 2xx is on the intake topic exactly once and no
 message that only ever got 503 is there at all."""
@@ -104,7 +104,7 @@ async def test_outage_answers_503_and_every_2xx_is_on_kafka_once(restartable: Re
     async with intake_client(kafka, **overrides) as client:
         tasks = [asyncio.create_task(adapter(client, n, log, stop)) for n in range(ADAPTERS)]
         await asyncio.sleep(4)
-        await restartable.stop()
+        await restartable.crash()
         down_from = time.monotonic()
         await asyncio.sleep(2)
         once = [await post(client, f"gone-{i}", log) for i in range(10)]  # never retried

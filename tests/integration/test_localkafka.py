@@ -144,15 +144,21 @@ async def test_transaction_commit_and_abort(broker: LocalKafka) -> None:
     assert committed[TopicPartition(source, 0)].offset == meta.offset + 1
 
 
-async def test_restart_keeps_data_and_address(broker: LocalKafka) -> None:
-    topic = unique("durable")
+async def write_one(broker: LocalKafka, name: str, value: bytes) -> str:
+    """A fresh topic holding `value`, acknowledged by the broker (acks=all)."""
+    topic = unique(name)
     await create_topics(broker.bootstrap, topic)
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(topic, b"before restart")
+        await producer.send_and_wait(topic, value)
     finally:
         await producer.stop()
+    return topic
+
+
+async def test_restart_keeps_data_and_address(broker: LocalKafka) -> None:
+    topic = await write_one(broker, "durable", b"before restart")
     old_pid, old_bootstrap = broker.pid, broker.bootstrap
 
     await asyncio.to_thread(broker.restart)
@@ -160,6 +166,21 @@ async def test_restart_keeps_data_and_address(broker: LocalKafka) -> None:
     assert broker.bootstrap == old_bootstrap
     assert broker.pid not in (None, old_pid)
     assert await read_all(broker.bootstrap, topic, expect=1) == [b"before restart"]
+
+
+async def test_a_crash_restart_keeps_data_and_address(broker: LocalKafka) -> None:
+    topic = await write_one(broker, "crash", b"before the crash")
+    old_pid, old_bootstrap = broker.pid, broker.bootstrap
+
+    await asyncio.to_thread(broker.stop, crash=True)
+    # No controlled shutdown: Kafka did not get to write its clean-shutdown marker.
+    assert broker.pid is None
+    assert not (broker.data_dir / "logs" / ".kafka_cleanshutdown").exists()
+    await asyncio.to_thread(broker.start)
+
+    assert broker.bootstrap == old_bootstrap
+    assert broker.pid not in (None, old_pid)
+    assert await read_all(broker.bootstrap, topic, expect=1) == [b"before the crash"]
 
 
 def test_stop_is_clean_and_start_resumes(broker: LocalKafka) -> None:
