@@ -10,6 +10,7 @@ so a retried message lands on the intake topic exactly once.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -63,8 +64,16 @@ def _by_partition(acks: list[Ack]) -> dict[TopicPartition, dict[int, str]]:
     return out
 
 
-async def _stable(consumer: AIOKafkaConsumer, wanted: dict[TopicPartition, dict[int, str]]) -> bool:
+async def _stable(
+    consumer: AIOKafkaConsumer, wanted: dict[TopicPartition, dict[int, str]], seen: dict[str, str]
+) -> bool:
     lso = await consumer.end_offsets(list(wanted))  # read_committed: the last stable offsets
+    seen.update(
+        {
+            f"{tp.topic}/{tp.partition}": f"last stable offset {lso[tp]}, needs > {max(o)}"
+            for tp, o in wanted.items()
+        }
+    )
     return all(lso[tp] > max(offsets) for tp, offsets in wanted.items())
 
 
@@ -85,13 +94,16 @@ async def committed_ids(
         isolation_level="read_committed",
     )
     found: set[str] = set()
+    seen = {"stage": "connecting"}  # for the error: how far it got
     loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(timeout_s):
             await consumer.start()
+            seen["stage"] = "waiting for the last stable offsets"
             tps = list(wanted)
-            while not await _stable(consumer, wanted):  # noqa: ASYNC110 - a broker-side state
+            while not await _stable(consumer, wanted, seen):  # noqa: ASYNC110 - broker state
                 await asyncio.sleep(0.05)
+            seen["stage"] = "reading"
             consumer.assign(tps)
             for tp, offsets in wanted.items():
                 consumer.seek(tp, min(offsets))
@@ -100,10 +112,27 @@ async def committed_ids(
                 for tp, records in (await consumer.getmany(timeout_ms=100)).items():
                     found.update(wanted[tp][r.offset] for r in records if r.offset in wanted[tp])
     except (KafkaError, TimeoutError, OSError) as exc:
-        raise KafkaUnavailable(f"outcome of an earlier commit unknown: {exc!r}") from exc
+        seen |= await _high_watermarks(kafka, list(wanted))
+        raise KafkaUnavailable(f"outcome of an earlier commit unknown: {exc!r} {seen}") from exc
     finally:
         try:
             await asyncio.wait_for(consumer.stop(), 5.0)
         except (KafkaError, TimeoutError, OSError) as exc:  # the answer above stands
             log.debug("doubt reader did not stop cleanly: %r", exc)
     return found
+
+
+async def _high_watermarks(kafka: KafkaSettings, tps: list[TopicPartition]) -> dict[str, str]:
+    """For the error only: a last stable offset stuck below the high watermark is an open
+    transaction; one at the high watermark means the records are not in the log."""
+    consumer = AIOKafkaConsumer(**client_kwargs(kafka), group_id=None, enable_auto_commit=False)
+    try:
+        async with asyncio.timeout(5.0):
+            await consumer.start()
+            ends = await consumer.end_offsets(tps)
+        return {f"{tp.topic}/{tp.partition} high watermark": str(end) for tp, end in ends.items()}
+    except (KafkaError, TimeoutError, OSError) as exc:
+        return {"high watermark": repr(exc)}
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(consumer.stop(), 5.0)

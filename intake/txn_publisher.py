@@ -119,7 +119,12 @@ class TxnPublisher(Publisher):
 
     async def _read_back(self, acks: list[Ack]) -> None:
         try:
-            committed = await self._reader(acks, self._read_timeout_s)
+            try:
+                committed = await self._reader(acks, self._read_timeout_s)
+            except KafkaUnavailable as exc:
+                # The retry that comes next starts a new read-back; say why this one failed.
+                log.warning("in-doubt records not settled yet: %s", exc)
+                raise
             for ack in acks:
                 if ack.message_id in committed:
                     self._committed[ack.message_id] = ack
