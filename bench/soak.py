@@ -20,6 +20,7 @@ must be on Kafka exactly once.
 
 import argparse
 import asyncio
+import math
 import os
 import sys
 import tempfile
@@ -152,8 +153,7 @@ def summarise(
         print(
             f"{name}: rss first third {sum(first) / len(first):.1f} MiB, last third "
             f"{sum(last) / len(last):.1f} MiB, max {max(r[1][name][0] for r in rows):.1f} MiB; "
-            f"fds {min(fds)}..{max(fds)}; slope after {after_s:.0f} s "
-            f"{slope_mib_per_hour(late):+.1f} MiB/h (within process lifetimes)"
+            f"fds {min(fds)}..{max(fds)}; slope after {after_s:.0f} s {_slope_text(late)}"
         )
     lags = [r[2] for r in rows if r[2] is not None]
     if lags:
@@ -185,3 +185,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _slope_text(late: list[tuple[float, float, int]]) -> str:
+    slope = slope_mib_per_hour(late)
+    if math.isnan(slope):  # a run shorter than the settle time: nothing to fit
+        return "n/a (too few samples after it; run longer)"
+    return f"{slope:+.1f} MiB/h (within process lifetimes)"

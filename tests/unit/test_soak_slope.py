@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from bench.soak import _slope_text
 from bench.soak_verify import slope_mib_per_hour
 
 pytestmark = pytest.mark.unit
@@ -29,3 +30,10 @@ def test_growth_in_each_lifetime_is_pooled() -> None:
 
 def test_one_sample_per_lifetime_has_no_slope() -> None:
     assert math.isnan(slope_mib_per_hour([(0.0, 100.0, 1), (60.0, 120.0, 2)]))
+
+
+def test_a_run_too_short_to_fit_says_so_instead_of_nan() -> None:
+    assert _slope_text([]).startswith("n/a")
+    assert _slope_text([(0.0, 100.0, 1), (3600.0, 102.0, 1)]) == (
+        "+2.0 MiB/h (within process lifetimes)"
+    )
