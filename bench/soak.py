@@ -137,6 +137,13 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
             proc.stop()
 
 
+def _slope_text(late: list[tuple[float, float, int]]) -> str:
+    slope = slope_mib_per_hour(late)
+    if math.isnan(slope):  # a run shorter than the settle time: nothing to fit
+        return "n/a (too few samples after it; run longer)"
+    return f"{slope:+.1f} MiB/h (within process lifetimes)"
+
+
 def summarise(
     rows: list[tuple[float, dict[str, tuple[float, int, int]], float | None]],
     stats: dict[str, int],
@@ -185,10 +192,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _slope_text(late: list[tuple[float, float, int]]) -> str:
-    slope = slope_mib_per_hour(late)
-    if math.isnan(slope):  # a run shorter than the settle time: nothing to fit
-        return "n/a (too few samples after it; run longer)"
-    return f"{slope:+.1f} MiB/h (within process lifetimes)"
