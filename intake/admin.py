@@ -1,14 +1,18 @@
 """`omniroute topics ensure`: create missing topics idempotently and report what exists."""
 
+import asyncio
+
 from aiokafka import TopicPartition
-from aiokafka.admin import NewTopic
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
+from intake.errors import KafkaUnavailable
 from intake.kafka import admin
 from intake.settings import KafkaSettings
 from intake.topics import TopicSpec
 
 _COMPACT = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+_LISTED_WITHIN_S = 60.0
 
 
 async def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list[str]:
@@ -31,9 +35,23 @@ async def ensure_topics(settings: KafkaSettings, specs: list[TopicSpec]) -> list
         ]
         response = await client.create_topics(new)
         _raise_for_errors(response.to_object().get("topic_errors", []))
-        return [s.name for s in missing]
+        created = [s.name for s in missing]
+        await _until_listed(client, created)
+        return created
     finally:
         await client.close()
+
+
+async def _until_listed(client: AIOKafkaAdminClient, names: list[str]) -> None:
+    """CreateTopics answers once the controller has committed the topics; the brokers list them
+    in their metadata a little later (seconds on a loaded machine), and a consumer that
+    subscribes in between is assigned nothing of them."""
+    try:
+        async with asyncio.timeout(_LISTED_WITHIN_S):
+            while not set(names) <= set(await client.list_topics()):  # noqa: ASYNC110 - broker
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise KafkaUnavailable(f"created topics not listed after {_LISTED_WITHIN_S:.0f}s") from None
 
 
 def _raise_for_errors(topic_errors: list[dict[str, object]]) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from intake.admin import ensure_topics, missing_topics
+from intake.admin import ensure_topics
 from intake.settings import KafkaSettings
-from intake.topics import Topics, TopicSpec
+from intake.topics import Topics
 
 DEPARTMENTS = [
     "customer_service",
@@ -48,18 +48,8 @@ def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
     prefix = f"t{uuid.uuid4().hex[:10]}"
     settings = KafkaSettings(bootstrap=kafka_bootstrap, topic_prefix=prefix, partitions=3)
     specs = Topics(prefix).specs(DEPARTMENTS, partitions=3)
-    asyncio.run(_create(settings, specs))
+    asyncio.run(ensure_topics(settings, specs))
     return settings
-
-
-async def _create(settings: KafkaSettings, specs: list[TopicSpec]) -> None:
-    await ensure_topics(settings, specs)
-    # CreateTopics answers once the controller has committed the topics; the broker lists them
-    # in its metadata a little later (seconds on a loaded machine), and tests list topics.
-    names = [s.name for s in specs]
-    async with asyncio.timeout(60):
-        while await missing_topics(settings, names):  # noqa: ASYNC110 - broker-side state
-            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
