@@ -119,15 +119,13 @@ class TxnPublisher(Publisher):
 
     async def _read_back(self, acks: list[Ack]) -> None:
         try:
-            try:
-                committed = await self._reader(acks, self._read_timeout_s)
-            except KafkaUnavailable as exc:
-                # The retry that comes next starts a new read-back; say why this one failed.
-                log.warning("in-doubt records not settled yet: %s", exc)
-                raise
-            for ack in acks:
-                if ack.message_id in committed:
-                    self._committed[ack.message_id] = ack
+            committed = await self._reader(acks, self._read_timeout_s)
+        except KafkaUnavailable as exc:
+            # The retry that comes next starts a new read-back; say why this one failed.
+            log.warning("in-doubt records not settled yet: %s", exc)
+            raise
+        else:
+            self._committed.update((a.message_id, a) for a in acks if a.message_id in committed)
             while len(self._committed) > _KEEP_SETTLED:
                 self._committed.popitem(last=False)
             self.committer.doubt.forget(a.message_id for a in acks)

@@ -116,7 +116,9 @@ class LocalKafka:
             was_ready = (self.data_dir / process.BOOTSTRAP_FILE).is_file()
             if crash:
                 process.kill(pid, proc)
-            clean = not crash and process.terminate(pid, timeout + cds.dump_time(argv), proc)
+                clean = False
+            else:
+                clean = process.terminate(pid, timeout + cds.dump_time(argv), proc)
             cds.adopt(argv, publish=clean and was_ready)
         elif self._proc is not None:  # died by itself, during start-up or later
             cds.adopt(self._argv, publish=False)

@@ -123,9 +123,7 @@ def terminate(pid: int, timeout: float, proc: subprocess.Popen[bytes] | None = N
     _signal(pid, signal.SIGTERM)
     if _wait_gone(pid, timeout, proc):
         return True
-    _signal(pid, signal.SIGKILL)
-    if not _wait_gone(pid, 10.0, proc):
-        raise LocalKafkaError(f"Kafka broker pid {pid} survived SIGKILL")
+    kill(pid, proc)
     return False
 
 

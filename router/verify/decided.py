@@ -1,12 +1,13 @@
 """Waiting until every record of some topics has a decided transaction.
 
 A consume-transform-produce transaction commits its input offsets and its outputs together, but
-the coordinator writes the commit markers to each partition on its own: the group's offsets
-(the marker on `__consumer_offsets`) can be visible while a marker on an output partition is
-still being retried (seen after a broker restart, while partitions come back one by one). A
-verifier that starts reading once the group has caught up may then find the offsets committed
-and the outputs not yet readable. Once the last stable offset of every output partition has
-reached its high watermark, nothing written there is waiting for an outcome any more.
+the coordinator writes the commit markers to each partition separately: a group's committed
+offsets (the marker on `__consumer_offsets`) do not prove that the markers on its output
+partitions are written too. The verifier reads the outputs only once the last stable offset of
+every output partition has reached its high watermark, so nothing it reads past is still
+undecided. A transaction that never gets its markers (a hanging transaction, see
+`deploy/kafka/README.md`) fails the wait with the partitions it holds back, instead of showing
+up as "missing" outcomes.
 """
 
 import asyncio
@@ -38,8 +39,9 @@ async def undecided(
 
 
 async def wait_decided(kafka: KafkaSettings, topics: list[str], timeout_s: float) -> None:
-    """Until no record of `topics` waits for its transaction's outcome. A transaction left
-    open by a dead producer is aborted by the broker after its timeout, so this ends."""
+    """Until no record of `topics` waits for its transaction's outcome, at most `timeout_s`
+    (an open transaction of a dead producer is aborted by the coordinator after the producer's
+    transaction timeout)."""
     tps = await partitions_of(kafka, topics)
     stable = _ends_reader(kafka, "read_committed")
     written = _ends_reader(kafka, "read_uncommitted")
