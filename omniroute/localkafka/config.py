@@ -95,6 +95,19 @@ def new_cluster_id() -> str:
             return text
 
 
+def read_cluster_id(meta_properties: Path) -> str | None:
+    """`cluster.id` from a formatted log dir's meta.properties."""
+    try:
+        text = meta_properties.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "cluster.id":
+            return value.strip()
+    return None
+
+
 def free_ports(count: int) -> list[int]:
     """Distinct free loopback ports. All sockets stay open until every port is chosen so the
     kernel cannot hand out the same port twice; another process may still take one before the

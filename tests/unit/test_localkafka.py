@@ -23,7 +23,7 @@ from omniroute.localkafka import (
     render_properties,
     server_properties,
 )
-from omniroute.localkafka.config import free_ports, new_cluster_id
+from omniroute.localkafka.config import free_ports, new_cluster_id, read_cluster_id
 
 pytestmark = pytest.mark.unit
 
@@ -72,6 +72,14 @@ def test_cluster_id_is_a_kafka_uuid() -> None:
         assert len(cid) == 22
         assert not cid.startswith("-")
         assert len(base64.urlsafe_b64decode(cid + "==")) == 16
+
+
+def test_cluster_id_is_read_back_from_a_formatted_log_dir(tmp_path: Path) -> None:
+    meta = tmp_path / "meta.properties"
+    assert read_cluster_id(meta) is None
+    meta.write_text("#\nnode.id=1\ncluster.id=b21uaXJvdXRlLWNvbXBvcw\nversion=1\n", "utf-8")
+    assert read_cluster_id(meta) == "b21uaXJvdXRlLWNvbXBvcw"
+    assert LocalKafka(tmp_path / "unformatted").cluster_id is None
 
 
 def test_free_ports_are_distinct() -> None:
