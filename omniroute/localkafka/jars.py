@@ -13,8 +13,8 @@ from pathlib import Path
 from omniroute.localkafka.errors import LocalKafkaError
 
 # Kept in step with <kafka.version> in deploy/kafka/pom.xml; passed to Maven explicitly so this
-# constant wins. Why 4.3.1 and not 4.4.0 or 3.9.x: deploy/kafka/README.md.
-KAFKA_VERSION = "4.3.1"
+# constant wins. Why 4.2.2 and not 4.3.x, 4.4.0 or 3.9.x: deploy/kafka/README.md.
+KAFKA_VERSION = "4.2.2"
 
 _MARKER = ".fetched"
 
