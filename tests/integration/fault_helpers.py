@@ -21,9 +21,9 @@ class Restartable:
     broker: LocalKafka
     bootstrap: str
 
-    async def crash(self) -> None:
-        """SIGKILL (see `LocalKafka.stop`: a clean stop of one node can hang transactions)."""
-        await asyncio.to_thread(self.broker.stop, crash=True)
+    async def stop(self, *, crash: bool = False) -> None:
+        """A clean stop (controlled shutdown), or SIGKILL with `crash`."""
+        await asyncio.to_thread(self.broker.stop, crash=crash)
 
     async def start(self) -> None:
         await asyncio.to_thread(self.broker.start, 180.0)

@@ -104,7 +104,7 @@ async def test_outage_answers_503_and_every_2xx_is_on_kafka_once(restartable: Re
     async with intake_client(kafka, **overrides) as client:
         tasks = [asyncio.create_task(adapter(client, n, log, stop)) for n in range(ADAPTERS)]
         await asyncio.sleep(4)
-        await restartable.crash()
+        await restartable.stop(crash=True)
         down_from = time.monotonic()
         await asyncio.sleep(2)
         once = [await post(client, f"gone-{i}", log) for i in range(10)]  # never retried

@@ -1,8 +1,9 @@
 """Broker restart while the SMTP receiver, the CDR tailer and the IMAP reader run (real
-Kafka, crashed with SIGKILL and started again mid-traffic): every CDR line, every mail
-answered 250 and every mail flagged in the mailbox is on its intake topic exactly once, read with
-read_committed. The pull connectors publish through the transactional publisher, so a batch
-the broker did not commit is invisible and its retry is not a second copy."""
+Kafka, stopped cleanly or crashed with SIGKILL, and started again mid-traffic): every CDR
+line, every mail answered 250 and every mail flagged in the mailbox is on its intake topic
+exactly once, read with read_committed. The pull connectors publish through the transactional
+publisher, so a batch the broker did not commit is invisible and its retry is not a second
+copy."""
 
 import asyncio
 import smtplib
@@ -82,13 +83,12 @@ def caught_up(path: Path) -> bool:
     return saved is not None and saved.offset == path.stat().st_size
 
 
-# Kept out of `make test` (CI): about one run in five, the single-node broker's restart leaves a
-# transaction of the mail or CDR publisher without its markers (a hanging transaction: intake
-# logs "last stable offset N, needs > N"), with SIGTERM and, more rarely, with SIGKILL too; the
-# read_committed read-back can then never settle it. `make test-faults` runs it.
-@pytest.mark.faults
+# Both kinds of restart: a clean one (controlled shutdown) leaves every partition of the one
+# node without a leader while commits are completing, which Kafka 4.3.0-4.4.0 turn into hanging
+# transactions (see test_kafka_markers); this test found that, about one run in five.
+@pytest.mark.parametrize("crash", [False, True], ids=["clean-restart", "crash-restart"])
 async def test_broker_restart_neither_loses_nor_repeats(
-    restartable: Restartable, tmp_path: Path
+    restartable: Restartable, tmp_path: Path, crash: bool
 ) -> None:
     kafka = await restartable.settings()
     path = tmp_path / "Master.csv"
@@ -100,7 +100,7 @@ async def test_broker_restart_neither_loses_nor_repeats(
         mails = asyncio.create_task(send_mails(server.sockets[0].getsockname()[1]))
         try:
             await asyncio.sleep(4)
-            await restartable.crash()
+            await restartable.stop(crash=crash)
             await asyncio.sleep(3)
             await restartable.start()
             async with asyncio.timeout(240):
@@ -142,7 +142,7 @@ async def test_broker_restart_under_the_imap_reader(
             for n in range(MAILS // 2):
                 await asyncio.to_thread(dovecot.append, imap_mail(n))
                 if n == 5:
-                    await restartable.crash()
+                    await restartable.stop()
                 if n == 10:
                     await restartable.start()
                 await asyncio.sleep(0.3)

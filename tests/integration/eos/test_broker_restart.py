@@ -21,8 +21,8 @@ async def test_broker_restart(tmp_path: Path) -> None:
         routers = scenario.pair()
         await scenario.wait_progress(0.3)
         # SIGKILL to the broker, then the same data dir and port: open transactions survive in
-        # the transaction log, connections and coordinators must be found again. (A clean stop
-        # of this single node can leave transactions hanging: LocalKafka.stop.)
+        # the transaction log, connections and coordinators must be found again. (The phased
+        # run in CI restarts it cleanly.)
         await asyncio.to_thread(broker.restart, crash=True)
         await scenario.wait_progress(0.6)
         for router in routers:  # neither died of it
