@@ -20,7 +20,6 @@ must be on Kafka exactly once.
 
 import argparse
 import asyncio
-import math
 import os
 import sys
 import tempfile
@@ -32,11 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
+from bench import machine, report, soak_record
 from bench.soak_procs import Proc, free_port, lag_of, start_intake, start_router
-from bench.soak_verify import Tally, closing_checks, slope_mib_per_hour
+from bench.soak_record import Sample, SoakRecord, summarise, summary_lines
+from bench.soak_verify import Tally, closing_checks
 from intake.http.auth import hash_token
 from intake.settings import KafkaSettings
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "omr_soak-token-000000000000000000000000000"  # noqa: S105 - a local test token
 
 
@@ -71,14 +73,29 @@ async def _answer(post: "aiohttp.client._RequestContextManager", msg_id: str, ta
         tally.record("conn", msg_id)
 
 
-def sample(procs: dict[str, Proc]) -> dict[str, tuple[float, int, int]]:
-    out = {}
-    for name, proc in procs.items():
-        out[name] = (proc.rss_mib(), proc.fds(), proc.starts)
-    return out
+def sample(
+    procs: dict[str, Proc], t_s: float, lag: float | None, answers: dict[str, int]
+) -> Sample:
+    return Sample(
+        t_s=round(t_s, 1),
+        rss_mib={name: proc.rss_mib() for name, proc in procs.items()},
+        fds={name: proc.fds() for name, proc in procs.items()},
+        lifetime={name: proc.starts for name, proc in procs.items()},
+        lag=lag,
+        answers=dict(sorted(answers.items())),
+    )
 
 
-async def soak(bootstrap: str, args: argparse.Namespace) -> None:
+def print_sample(s: Sample) -> None:
+    lag = "-" if s.lag is None else f"{s.lag:.0f}"
+    print(
+        f"{s.t_s:5.0f} {s.rss_mib['intake']:14.1f} {s.fds['intake']:10d} "
+        f"{s.rss_mib['router']:14.1f} {s.fds['router']:10d} {lag:>10} {s.answers}",
+        flush=True,
+    )
+
+
+async def soak(bootstrap: str, args: argparse.Namespace, record: SoakRecord) -> None:
     env = dict(os.environ)
     prefix, group = f"soak{uuid.uuid4().hex[:6]}", f"soak-router-{uuid.uuid4().hex[:6]}"
     env.update(
@@ -97,12 +114,9 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
     }
     base = f"http://127.0.0.1:{intake_port}"
     tally = Tally()
-    stats = tally.answers
     stop = asyncio.Event()
     driver = asyncio.create_task(drive(base, args.rate, args.customers, stop, tally))
-    rows: list[tuple[float, dict[str, tuple[float, int, int]], float | None]] = []
     started = time.monotonic()
-    restarts = 0
     print(
         "t_s   intake_rss_mib intake_fds router_rss_mib router_fds router_lag answers", flush=True
     )
@@ -110,61 +124,29 @@ async def soak(bootstrap: str, args: argparse.Namespace) -> None:
         while (elapsed := time.monotonic() - started) < args.minutes * 60:
             await asyncio.sleep(args.interval)
             elapsed = time.monotonic() - started
-            row = sample(procs)
-            lag = await lag_of(router_port)
-            rows.append((elapsed, row, lag))
-            print(
-                f"{elapsed:5.0f} {row['intake'][0]:14.1f} {row['intake'][1]:10d} "
-                f"{row['router'][0]:14.1f} {row['router'][1]:10d} "
-                f"{'-' if lag is None else f'{lag:.0f}':>10} {dict(sorted(stats.items()))}",
-                flush=True,
-            )
+            row = sample(procs, elapsed, await lag_of(router_port), tally.answers)
+            record.samples.append(row)
+            print_sample(row)
+            restarts = len(record.restarts)
             if args.restart_every and elapsed >= (restarts + 1) * args.restart_every * 60:
                 name = ("router", "intake")[restarts % 2]
-                restarts += 1
+                record.restarts.append((round(elapsed, 1), name))
                 print(f"{elapsed:5.0f} restarting {name}", flush=True)
                 await asyncio.to_thread(procs[name].restart)
         stop.set()
         await driver
-        summarise(rows, stats, restarts, after_s=2 * args.window_s)
+        record.summary = summarise(record.samples, after_s=2 * args.window_s)
+        record.summary["answers"] = dict(sorted(tally.answers.items()))
+        print(f"answers {record.summary['answers']}, restarts {len(record.restarts)}")
+        print("\n".join(summary_lines(record.summary)))
         kafka = KafkaSettings(bootstrap=bootstrap, topic_prefix=prefix)
-        ok = await closing_checks(kafka, group, tally.accepted, tally.refused)
-        print(f"soak verdict: {'OK' if ok else 'FAILED'}", flush=True)
+        record.checks = await closing_checks(kafka, group, tally.accepted, tally.refused)
+        print(f"soak verdict: {'OK' if record.ok else 'FAILED'}", flush=True)
     finally:
         stop.set()
         await driver
         for proc in procs.values():
             proc.stop()
-
-
-def _slope_text(late: list[tuple[float, float, int]]) -> str:
-    slope = slope_mib_per_hour(late)
-    if math.isnan(slope):  # a run shorter than the settle time: nothing to fit
-        return "n/a (too few samples after it; run longer)"
-    return f"{slope:+.1f} MiB/h (within process lifetimes)"
-
-
-def summarise(
-    rows: list[tuple[float, dict[str, tuple[float, int, int]], float | None]],
-    stats: dict[str, int],
-    restarts: int,
-    after_s: float,
-) -> None:
-    third = max(1, len(rows) // 3)
-    print(f"answers {dict(sorted(stats.items()))}, restarts {restarts}")
-    for name in ("intake", "router"):
-        first = [r[1][name][0] for r in rows[:third]]
-        last = [r[1][name][0] for r in rows[-third:]]
-        fds = [r[1][name][1] for r in rows]
-        late = [(r[0], r[1][name][0], r[1][name][2]) for r in rows if r[0] >= after_s]
-        print(
-            f"{name}: rss first third {sum(first) / len(first):.1f} MiB, last third "
-            f"{sum(last) / len(last):.1f} MiB, max {max(r[1][name][0] for r in rows):.1f} MiB; "
-            f"fds {min(fds)}..{max(fds)}; slope after {after_s:.0f} s {_slope_text(late)}"
-        )
-    lags = [r[2] for r in rows if r[2] is not None]
-    if lags:
-        print(f"router lag: max {max(lags):.0f}, last {lags[-1]:.0f} records")
 
 
 def main() -> None:
@@ -178,16 +160,28 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=60, help="seconds between samples")
     parser.add_argument("--restart-every", type=float, default=10, help="minutes; 0 = never")
     parser.add_argument("--logs", default=tempfile.mkdtemp(prefix="soak-logs-"))
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not write bench/results/*.soak.json"
+    )
     args = parser.parse_args()
     print(f"soak: {args.minutes} min at {args.rate}/s, {os.cpu_count()} cores, logs {args.logs}")
+    settings = {k: v for k, v in vars(args).items() if k not in ("logs", "no_record")}
+    command = "python -m bench.soak " + " ".join(
+        f"--{k.replace('_', '-')} {v:g}" for k, v in settings.items()
+    )
+    record = SoakRecord(command, settings, machine.describe(), machine.load())
     existing = os.environ.get("OMNIROUTE_KAFKA_BOOTSTRAP")
     if existing:
-        asyncio.run(soak(existing, args))
-        return
-    from omniroute.localkafka import LocalKafka
+        record.machine["kafka"] = f"existing cluster at {existing}"
+        asyncio.run(soak(existing, args, record))
+    else:
+        from omniroute.localkafka import LocalKafka
 
-    with tempfile.TemporaryDirectory() as tmp, LocalKafka(Path(tmp)) as broker:
-        asyncio.run(soak(broker.bootstrap, args))
+        with tempfile.TemporaryDirectory() as tmp, LocalKafka(Path(tmp)) as broker:
+            asyncio.run(soak(broker.bootstrap, args, record))
+    record.load_after = machine.load()
+    if record.checks and not args.no_record:  # a run cut short records nothing
+        print(f"recorded in {soak_record.write(ROOT, record)}; {report.write(ROOT)} regenerated")
 
 
 if __name__ == "__main__":

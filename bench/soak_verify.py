@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from intake.settings import KafkaSettings
 from intake.topics import Topics
@@ -31,7 +32,7 @@ class Tally:
 
 async def closing_checks(
     kafka: KafkaSettings, group_id: str, accepted: set[str], refused: set[str]
-) -> bool:
+) -> dict[str, Any]:
     topics = Topics(kafka.topic_prefix)
     await settled(kafka, group_id, topics.all_intake(), timeout_s=300)
     departments = load_default_config().all_departments()
@@ -50,7 +51,16 @@ async def closing_checks(
         f"intake: {len(accepted)} answered 2xx, {len(on_kafka)} distinct ids on Kafka, "
         f"lost {len(lost)}, on Kafka twice {twice}, refused-but-landed {landed_refused}"
     )
-    return report.ok and not lost and not twice
+    return {
+        "ok": report.ok and not lost and not twice,
+        "verifier_ok": report.ok,
+        "verifier": report.summary(),
+        "accepted": len(accepted),
+        "distinct_on_kafka": len(on_kafka),
+        "lost": len(lost),
+        "twice": twice,
+        "refused_but_landed": landed_refused,
+    }
 
 
 async def settled(kafka: KafkaSettings, group_id: str, topics: list[str], timeout_s: float) -> None:
