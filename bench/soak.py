@@ -15,7 +15,8 @@ The dedup window (OMNIROUTE_DEDUP_WINDOW_S, 24 h in production) is set to `--win
 default) so the windows fill, and expiry runs, within the run; the memory slope is taken over the
 rows after twice that, within each process lifetime (a restart's step is not a leak). At the end
 the router must catch up, the exactly-once verifier must pass, and every message answered 2xx
-must be on Kafka exactly once.
+must be on Kafka exactly once. A finished run is recorded in bench/results/<stamp>Z.soak.json
+and BENCHMARKS.md is regenerated with it (--no-record: neither).
 """
 
 import argparse
