@@ -69,12 +69,16 @@ async def last_stable_and_high(bootstrap: str, tp: TopicPartition) -> tuple[int,
     return ends[0], ends[1]
 
 
-async def leaderless(bootstrap: str, tp: TopicPartition) -> bool:
+async def wait_leaderless(bootstrap: str, tp: TopicPartition, limit_s: float = 30.0) -> None:
+    """Until node 1's metadata says `tp` has no leader: the commit must happen after that."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        await producer.client.force_metadata_update()
-        return producer.client.cluster.leader_for_partition(tp) in (None, -1)
+        async with asyncio.timeout(limit_s):
+            await producer.client.force_metadata_update()
+            while producer.client.cluster.leader_for_partition(tp) not in (None, -1):
+                await asyncio.sleep(0.2)
+                await producer.client.force_metadata_update()
     finally:
         await producer.stop()
 
@@ -103,7 +107,7 @@ async def test_commit_markers_reach_a_partition_that_was_leaderless(
         async with producer.transaction():
             await (await producer.send(topic, b"committed", partition=0))
             await asyncio.to_thread(second.stop)  # controlled shutdown: no leader for tp now
-            assert await leaderless(bootstrap, tp)
+            await wait_leaderless(bootstrap, tp)
         # EndTxn was answered once PrepareCommit was logged; the marker for tp is pending.
         await asyncio.to_thread(second.start, 180.0)
         loop = asyncio.get_running_loop()
